@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/verq/verq/catalog"
+	"github.com/verq/verq/registry"
+	"github.com/verq/verq/registry/auth0"
+	"github.com/verq/verq/registry/auth0/tenant"
+	"github.com/verq/verq/resolver"
+	"github.com/verq/verq/sandbox"
+	"github.com/verq/verq/sandbox/rules"
+)
+
+// mgmtFlags say which Management API the auth0 shim and the auth0 global talk to.
+type mgmtFlags struct {
+	url, token, caFile string
+}
+
+func (m *mgmtFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&m.url, "mgmt-url", "", "Management API base `URL`, e.g. http://127.0.0.1:8081/api/v2 (default: the in-process local tenant)")
+	fs.StringVar(&m.token, "mgmt-token", "", "bearer token for --mgmt-url (default $VERQ_MGMT_TOKEN)")
+	fs.StringVar(&m.caFile, "ca-file", "", "extra CA certificates (PEM `file`) for --mgmt-url")
+}
+
+// execEnv is everything one rule execution needs, opened once per command.
+type execEnv struct {
+	store    *catalog.Store
+	tenant   *tenant.Tenant
+	resolver *resolver.Resolver
+	ruleset  *sandbox.Ruleset
+	executor *sandbox.Executor
+	user     map[string]any
+	context  map[string]any
+	mgmtURL  string
+}
+
+func (e *execEnv) Close() {
+	if e.tenant != nil {
+		e.tenant.Close()
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+}
+
+func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) (env *execEnv, err error) {
+	if len(ruleArgs) == 0 && !ef.tenantRules {
+		return nil, usagef("give at least one rule file, directory or rules export (or --tenant-rules)")
+	}
+	if len(ruleArgs) > 0 && ef.tenantRules {
+		return nil, usagef("--tenant-rules runs the tenant's stored rules: do not also give rule files")
+	}
+	if ef.timeout <= 0 {
+		return nil, usagef("--timeout must be positive")
+	}
+	env = &execEnv{}
+	defer func() {
+		if err != nil {
+			env.Close()
+		}
+	}()
+	if env.user, err = readJSONObject(ef.userFile, defaultUserJSON); err != nil {
+		return nil, err
+	}
+	if env.context, err = readJSONObject(ef.contextFile, defaultContextJSON); err != nil {
+		return nil, err
+	}
+	config, err := a.readConfiguration(ef)
+	if err != nil {
+		return nil, err
+	}
+
+	if env.store, err = a.openCatalog(true); err != nil {
+		return nil, err
+	}
+
+	var globals []registry.GlobalInstaller
+	provOpts := auth0.Options{CAFile: ef.mgmt.caFile, Logger: a.log}
+	if ef.mgmt.url == "" || ef.tenantRules {
+		if env.tenant, err = a.openTenant(&ef.tenant, false); err != nil {
+			return nil, err
+		}
+	}
+	if ef.mgmt.url == "" {
+		tok, err := env.tenant.IssueToken([]string{"read:users", "update:users"}, time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		provOpts.Transport = env.tenant.RoundTripper()
+		env.mgmtURL = env.tenant.BaseURL() + " (in-process local tenant)"
+		globals = append(globals, auth0.Global(auth0.GlobalOptions{Domain: env.tenant.Domain(), AccessToken: tok, Transport: provOpts.Transport}))
+	} else {
+		u, err := url.Parse(ef.mgmt.url)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usagef("--mgmt-url %q: expected an http(s) URL such as http://127.0.0.1:8081/api/v2", ef.mgmt.url)
+		}
+		tok := ef.mgmt.token
+		if tok == "" {
+			tok = a.getenv("VERQ_MGMT_TOKEN")
+		}
+		if tok == "" {
+			fmt.Fprintln(a.stderr, "verq: warning: no --mgmt-token (or VERQ_MGMT_TOKEN): the auth0 global's accessToken is empty and Management API calls will get 401")
+		}
+		provOpts.MgmtURL = strings.TrimRight(ef.mgmt.url, "/")
+		env.mgmtURL = provOpts.MgmtURL
+		globals = append(globals, auth0.Global(auth0.GlobalOptions{Domain: u.Host, AccessToken: tok, MgmtURL: provOpts.MgmtURL}))
+	}
+	reg, err := a.fullRegistry(provOpts)
+	if err != nil {
+		return nil, err
+	}
+	env.resolver = resolver.New(env.store, reg)
+
+	var rs []sandbox.Rule
+	if ef.tenantRules {
+		trs, err := env.tenant.EnabledRules()
+		if err != nil {
+			return nil, err
+		}
+		if len(trs) == 0 {
+			return nil, errors.New("the local tenant has no enabled rules (create some with POST /api/v2/rules)")
+		}
+		for _, r := range trs {
+			rs = append(rs, sandbox.Rule{ID: r.ID, Name: r.Name, Script: r.Script, Order: r.Order, Enabled: r.Enabled, Stage: r.Stage})
+		}
+		tconf, err := env.tenant.Configuration()
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range tconf {
+			if _, set := config[k]; !set {
+				config[k] = v
+			}
+		}
+	} else if rs, err = rules.Load(ruleArgs...); err != nil {
+		return nil, err
+	}
+	if env.ruleset, err = sandbox.Compile(rs); err != nil {
+		return nil, err
+	}
+	env.executor, err = sandbox.NewExecutor(env.ruleset, sandbox.Config{
+		Tenant:        "cli",
+		Runtime:       a.runtimeName(),
+		Resolver:      env.resolver,
+		Configuration: config,
+		Limits:        sandbox.Limits{Timeout: ef.timeout},
+		Globals:       globals,
+		HTTPClient:    &http.Client{Timeout: ef.timeout},
+		Logger:        a.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// readConfiguration merges --config-file and --config KEY=VALUE (flags win).
+func (a *app) readConfiguration(ef *execFlags) (map[string]string, error) {
+	config := map[string]string{}
+	if ef.configFile != "" {
+		m, err := readJSONObject(ef.configFile, nil)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range m {
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("%s: configuration value %q must be a string (rules see configuration values as strings)", ef.configFile, k)
+			}
+			config[k] = s
+		}
+	}
+	for _, kv := range ef.config {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usagef("--config %q: expected KEY=VALUE", kv)
+		}
+		config[k] = v
+	}
+	return config, nil
+}
