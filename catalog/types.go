@@ -78,6 +78,8 @@ type RuntimeInfo struct {
 	NodeVersion string `json:"node_version,omitempty"`
 	// Builtin is true for the runtime created from the embedded built-in list.
 	Builtin bool `json:"builtin,omitempty"`
+	// Description is optional free text, e.g. "verq built-in: the modules verq serves itself".
+	Description string `json:"description,omitempty"`
 	// Modules and Versions count the runtime's entries (core modules count as one version each).
 	Modules  int `json:"modules"`
 	Versions int `json:"versions"`
@@ -95,7 +97,8 @@ type Change struct {
 	Actor string `json:"actor"`
 	// Runtime is the runtime the change applies to.
 	Runtime string `json:"runtime"`
-	// Action is one of "add", "remove", "default", "deprecate", "block", "allow", "import", "create-runtime".
+	// Action is one of "add", "remove", "default", "deprecate", "block", "allow", "info" (homepage, notes,
+	// node_version), "import", "create-runtime".
 	Action string `json:"action"`
 	// Module and Version name the entry changed; empty where the action is runtime-wide.
 	Module  string `json:"module,omitempty"`

@@ -1,0 +1,375 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// modSpec is one module as a list or the built-in file describes it.
+type modSpec struct {
+	name     string
+	core     bool
+	homepage string
+	notes    string
+	def      string // default version; "" for core modules
+	versions []verSpec
+	entry    int // index of the module's first list entry, for messages
+}
+
+type verSpec struct {
+	version string // canonical
+	note    string // e.g. "imported from range ~0.9.0"
+}
+
+func (sp *modSpec) has(version string) bool {
+	for _, v := range sp.versions {
+		if v.version == version {
+			return true
+		}
+	}
+	return false
+}
+
+// listSpecs groups a list's entries into modules in first-appearance order. A module's first listed
+// version becomes its default. Ranges are replaced by the lowest version they name.
+func listSpecs(l *List) ([]modSpec, []string, error) {
+	var specs []modSpec
+	var notes []string
+	index := make(map[string]int, len(l.Entries))
+	for i, e := range l.Entries {
+		where := fmt.Sprintf("entry %d (%q)", i, e.Name)
+		core := e.Version == NativeVersion
+		if err := ValidateName(e.Name, core); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", where, err)
+		}
+		version, note := e.Version, ""
+		if !core {
+			c, err := CanonicalVersion(e.Version)
+			if err != nil {
+				low, rerr := lowestInRange(e.Version)
+				if rerr != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where, rerr)
+				}
+				c, note = low, "imported from range "+e.Version
+				notes = append(notes, fmt.Sprintf("%s: range %s imported as %s", e.Name, e.Version, low))
+			}
+			version = c
+		}
+		k, ok := index[e.Name]
+		if !ok {
+			k = len(specs)
+			index[e.Name] = k
+			specs = append(specs, modSpec{name: e.Name, core: core, entry: i})
+			if !core {
+				specs[k].def = version
+			}
+		}
+		sp := &specs[k]
+		if sp.core != core {
+			return nil, nil, fmt.Errorf("%s: %w: %q is listed both as a core module and with version %s; a module is one or the other in a runtime", where, ErrInvalid, e.Name, e.Version)
+		}
+		if sp.homepage == "" {
+			sp.homepage = e.Homepage
+		}
+		if sp.has(version) {
+			notes = append(notes, fmt.Sprintf("%s@%s is listed more than once (entry %d); kept once", e.Name, version, i))
+			continue
+		}
+		sp.versions = append(sp.versions, verSpec{version: version, note: note})
+	}
+	return specs, notes, nil
+}
+
+// importMode says how a plan treats existing data.
+type importMode struct {
+	replace      bool          // remove what the specs lack
+	keepDefaults bool          // never move an existing module's default (built-in updates)
+	create       runtimeRecord // the runtime record written if the runtime is created
+	nodeVersion  string        // update an existing runtime's node_version to this, if set
+	source       string        // for history details, e.g. "canirequire list"
+}
+
+// plan is the full effect of an import, computed in any transaction and applied in a writable one.
+type plan struct {
+	runtime string
+	diff    Diff
+	create  *runtimeRecord
+	update  *runtimeRecord
+	puts    []*Module
+	deletes []string
+	history []Change
+}
+
+func makePlan(tx *bbolt.Tx, runtime string, specs []modSpec, mode importMode, now time.Time) (*plan, error) {
+	p := &plan{runtime: runtime, diff: Diff{Runtime: runtime}}
+	d := &p.diff
+	hist := func(action, module, version, detail string) {
+		p.history = append(p.history, Change{Runtime: runtime, Action: action, Module: module, Version: version, Detail: detail})
+	}
+	b := runtimeBucket(tx, runtime)
+	if b == nil {
+		rec := mode.create
+		rec.Created = now
+		p.create = &rec
+		d.CreatedRuntime = true
+		hist("create-runtime", "", "", fmt.Sprintf("from the %s (node_version %q)", mode.source, rec.NodeVersion))
+	} else if mode.nodeVersion != "" {
+		rec, err := readRuntimeRecord(runtime, b)
+		if err != nil {
+			return nil, err
+		}
+		if rec.NodeVersion != mode.nodeVersion {
+			d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("node_version: %q -> %q", rec.NodeVersion, mode.nodeVersion))
+			hist("info", "", "", fmt.Sprintf("node_version %q -> %q", rec.NodeVersion, mode.nodeVersion))
+			rec.NodeVersion = mode.nodeVersion
+			p.update = &rec
+		}
+	}
+	detail := "by " + mode.source
+	listed := make(map[string]bool, len(specs))
+	for i := range specs {
+		sp := &specs[i]
+		listed[sp.name] = true
+		var cur Module
+		var exists bool
+		if b != nil {
+			var err error
+			if cur, exists, err = getModule(b, sp.name); err != nil {
+				return nil, err
+			}
+		}
+		if !exists {
+			m := &Module{Name: sp.name, Core: sp.core, Default: sp.def, Homepage: sp.homepage, Notes: sp.notes,
+				Versions: make([]Version, 0, len(sp.versions))}
+			d.AddedModules = append(d.AddedModules, sp.name)
+			for _, v := range sp.versions {
+				m.Versions = append(m.Versions, Version{Version: v.version, Status: StatusAllowed, Note: v.note, Added: now})
+				d.AddedVersions = append(d.AddedVersions, sp.name+"@"+v.version)
+				hist("add", sp.name, v.version, detail)
+			}
+			p.puts = append(p.puts, m)
+			continue
+		}
+		if cur.Core != sp.core {
+			kind, other := "a package", "a core module"
+			if cur.Core {
+				kind, other = "a core module", "a package"
+			}
+			return nil, fmt.Errorf("entry %d (%q): %w: %q is %s in runtime %q but the list makes it %s; remove it first", sp.entry, sp.name, ErrInvalid, sp.name, kind, runtime, other)
+		}
+		m := &cur
+		changed := false
+		for _, v := range sp.versions {
+			if _, ok := m.Lookup(v.version); ok {
+				d.Unchanged++
+				continue
+			}
+			m.Versions = append(m.Versions, Version{Version: v.version, Status: StatusAllowed, Note: v.note, Added: now})
+			d.AddedVersions = append(d.AddedVersions, sp.name+"@"+v.version)
+			hist("add", sp.name, v.version, detail)
+			changed = true
+		}
+		if mode.replace {
+			kept := m.Versions[:0:0]
+			for _, v := range m.Versions {
+				if sp.has(v.Version) {
+					kept = append(kept, v)
+					continue
+				}
+				d.RemovedVersions = append(d.RemovedVersions, sp.name+"@"+v.Version)
+				hist("remove", sp.name, v.Version, detail)
+				changed = true
+			}
+			m.Versions = kept
+		}
+		if !m.Core {
+			want := sp.def
+			_, defaultKept := m.Lookup(m.Default)
+			if mode.keepDefaults && defaultKept {
+				want = m.Default
+			}
+			if v, _ := m.Lookup(want); v.Status == StatusBlocked {
+				if defaultKept {
+					d.Notes = append(d.Notes, fmt.Sprintf("%s: the listed default %s is blocked here; the default stays %s", sp.name, want, m.Default))
+					want = m.Default
+				} else {
+					alt := firstUnblocked(m)
+					d.Notes = append(d.Notes, fmt.Sprintf("%s: the listed default %s is blocked here; the default is %s", sp.name, want, orNone(alt)))
+					want = alt
+				}
+			}
+			if want != m.Default {
+				d.DefaultChanges = append(d.DefaultChanges, fmt.Sprintf("%s: %s -> %s", sp.name, orNone(m.Default), orNone(want)))
+				hist("default", sp.name, want, fmt.Sprintf("%s -> %s %s", orNone(m.Default), orNone(want), detail))
+				m.Default = want
+				changed = true
+			}
+		}
+		if sp.homepage != "" && sp.homepage != m.Homepage {
+			d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("%s: homepage %s", sp.name, sp.homepage))
+			hist("info", sp.name, "", "homepage "+sp.homepage+" "+detail)
+			m.Homepage = sp.homepage
+			changed = true
+		}
+		if sp.notes != "" && sp.notes != m.Notes {
+			d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("%s: notes %q", sp.name, sp.notes))
+			hist("info", sp.name, "", "notes "+detail)
+			m.Notes = sp.notes
+			changed = true
+		}
+		if changed {
+			p.puts = append(p.puts, m)
+		}
+	}
+	if mode.replace && b != nil {
+		err := b.ForEach(func(k, v []byte) error {
+			if isMetaKey(k) || v == nil || listed[string(k)] {
+				return nil
+			}
+			m, err := decodeModule(string(k), v)
+			if err != nil {
+				return err
+			}
+			p.deletes = append(p.deletes, m.Name)
+			d.RemovedModules = append(d.RemovedModules, m.Name)
+			for _, ver := range m.Versions {
+				d.RemovedVersions = append(d.RemovedVersions, m.Name+"@"+ver.Version)
+				hist("remove", m.Name, ver.Version, detail)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !d.Empty() {
+		hist("import", "", "", d.Summary()+" "+detail)
+	}
+	return p, nil
+}
+
+// firstUnblocked returns the first version of m in catalog order that is not blocked, or "".
+func firstUnblocked(m *Module) string {
+	for _, v := range m.Versions {
+		if v.Status != StatusBlocked {
+			return v.Version
+		}
+	}
+	return ""
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
+}
+
+// apply writes the plan in w's transaction.
+func (p *plan) apply(w *wtx) error {
+	if p.diff.Empty() {
+		return nil
+	}
+	var b *bbolt.Bucket
+	if p.create != nil {
+		var err error
+		if b, err = w.tx.Bucket(bucketRuntimes).CreateBucket([]byte(p.runtime)); err != nil {
+			return err
+		}
+		if err := putRuntimeRecord(b, *p.create); err != nil {
+			return err
+		}
+	} else {
+		b = runtimeBucket(w.tx, p.runtime)
+	}
+	if p.update != nil {
+		if err := putRuntimeRecord(b, *p.update); err != nil {
+			return err
+		}
+	}
+	if p.create != nil {
+		// A fresh bucket fills fastest in key order.
+		b.FillPercent = 0.9
+	}
+	for _, m := range p.puts {
+		if err := putModule(b, m); err != nil {
+			return err
+		}
+	}
+	for _, name := range p.deletes {
+		if err := b.Delete([]byte(name)); err != nil {
+			return err
+		}
+	}
+	for _, c := range p.history {
+		if err := w.record(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errNoChange rolls back a write transaction that turned out to change nothing.
+var errNoChange = errors.New("no change")
+
+// Import applies a list to a runtime in one transaction (all or nothing) and returns what changed.
+//
+// The runtime is created if missing. Merge (the default) adds the modules and versions the list has
+// and the runtime lacks; each listed module's first version becomes its default; statuses are kept.
+// Replace also removes what the list lacks. A canirequire version given as a semver range is imported
+// as the lowest version it names, with a Version.Note and a Diff note. "native" entries are core
+// modules. An invalid name or version fails the whole import naming the entry. Importing the same
+// list twice changes nothing the second time: the Diff is empty and no history is written. DryRun
+// computes the Diff only.
+func (s *Store) Import(actor, runtime string, l *List, opts ImportOptions) (*Diff, error) {
+	if err := ValidateRuntimeName(runtime); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if l == nil {
+		return nil, fmt.Errorf("import: %w: no list", ErrInvalid)
+	}
+	specs, notes, err := listSpecs(l)
+	if err != nil {
+		return nil, fmt.Errorf("import into %q: %w", runtime, err)
+	}
+	source := "list"
+	if l.Format != "" {
+		source = l.Format + " list"
+	}
+	nodeVersion := opts.NodeVersion
+	if nodeVersion == "" {
+		nodeVersion = l.NodeVersion
+	}
+	mode := importMode{
+		replace:     opts.Replace,
+		create:      runtimeRecord{NodeVersion: nodeVersion},
+		nodeVersion: opts.NodeVersion,
+		source:      fmt.Sprintf("import of a %s (%d entries)", source, len(l.Entries)),
+	}
+	var p *plan
+	if opts.DryRun {
+		err = s.db.View(func(tx *bbolt.Tx) error {
+			p, err = makePlan(tx, runtime, specs, mode, time.Now().UTC())
+			return err
+		})
+	} else {
+		err = s.update("import", actor, func(w *wtx) error {
+			var err error
+			if p, err = makePlan(w.tx, runtime, specs, mode, w.now); err != nil {
+				return err
+			}
+			if p.diff.Empty() {
+				return errNoChange
+			}
+			return p.apply(w)
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("import into %q: %w", runtime, err)
+	}
+	p.diff.Notes = append(notes, p.diff.Notes...)
+	return &p.diff, nil
+}
