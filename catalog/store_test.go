@@ -125,7 +125,7 @@ func TestStore_Generation_BumpsOnCommittedWritesOnly(t *testing.T) {
 	if g1 <= g0 {
 		t.Fatalf("generation %d -> %d after a write", g0, g1)
 	}
-	_ = s.AddVersion("a", DefaultRuntime, "x", "1.0.0") // duplicate: fails
+	_ = s.AddVersion("a", DefaultRuntime, "x", "1.0.0")           // duplicate: fails
 	mustNoErr(t, s.SetDefault("a", DefaultRuntime, "x", "1.0.0")) // already default: no change
 	if _, err := s.Module(DefaultRuntime, "x"); err != nil {
 		t.Fatal(err)
