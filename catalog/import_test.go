@@ -129,9 +129,9 @@ func TestStore_Import_ReferenceDetails(t *testing.T) {
 
 	cases := []struct {
 		runtime, module, def string
-		versions           []string
-		core               bool
-		note, homepage     string
+		versions             []string
+		core                 bool
+		note, homepage       string
 	}{
 		{"node0.10", "mysql", "2.0.0-alpha8", []string{"2.0.0-alpha8"}, false, "imported from range ~2.0.0-alpha8", "https://github.com/felixge/node-mysql"},
 		{"node0.10", "Buffer", "", []string{"native"}, true, "", "http://nodejs.org/docs/v0.10.24/api/buffer.html"},
@@ -440,7 +440,7 @@ func TestBuiltin(t *testing.T) {
 
 func TestParseBuiltin_Errors(t *testing.T) {
 	cases := map[string]string{
-		`{"runtime": "default", "modules": [{"name": "x", "versions": ["1.0.0"], "default": "2.0.0"}]}`: "default 2.0.0 is not one of its versions",
+		`{"runtime": "default", "modules": [{"name": "x", "versions": ["1.0.0"], "default": "2.0.0"}]}`:  "default 2.0.0 is not one of its versions",
 		`{"runtime": "default", "modules": [{"name": "x", "versions": ["^1.0.0"], "default": "1.0.0"}]}`: "want a canonical exact version",
 		`{"runtime": "default", "modules": [{"name": "x", "core": true, "versions": ["1.0.0"]}]}`:        "a core module has no versions",
 		`{"runtime": "default", "modules": [{"name": "x", "versions": []}]}`:                             "at least one version",
