@@ -207,3 +207,21 @@ func TestResolver_Resolve_Concurrent(t *testing.T) {
 		t.Errorf("final auth0 = %+v, %v; want the last written default 2.30.0", res, err)
 	}
 }
+
+func TestResolver_RangeMemoBounded(t *testing.T) {
+	cat, reg := fixture(t)
+	r := New(cat, reg, WithCacheSize(0))
+	for i := 0; i < 3*rangeMemoSize; i++ {
+		spec := fmt.Sprintf("auth0@>=2.%d <3", i)
+		res, err := r.Resolve("default", spec)
+		if i <= 30 && (err != nil || res.Version != "2.30.0") {
+			t.Fatalf("Resolve(%q) = %+v, %v", spec, res, err)
+		}
+	}
+	r.ranges.mu.RLock()
+	n := len(r.ranges.m)
+	r.ranges.mu.RUnlock()
+	if n == 0 || n > rangeMemoSize {
+		t.Fatalf("range memo holds %d entries, bound %d", n, rangeMemoSize)
+	}
+}

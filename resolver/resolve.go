@@ -14,13 +14,13 @@ import (
 // resolve runs the resolution algorithm. ex, when not nil, records the steps. cacheable is false for
 // answers that must not be cached (malformed specs, catalog read failures).
 func (r *Resolver) resolve(runtime, spec string, ex *Explanation) (res *Resolution, err *Error, cacheable bool) {
-	s, perr := ParseSpec(spec)
+	s, rng, perr := parseSpec(spec, r.ranges.compile)
 	if perr != nil {
 		se := perr.(*SpecError)
 		return nil, &Error{Spec: spec, Runtime: runtime, Outcome: OutcomeInvalidSpec,
 			Detail: "invalid module specifier: " + se.Reason, Err: se}, false
 	}
-	q := query{r: r, runtime: runtime, spec: spec, s: s, ex: ex}
+	q := query{r: r, runtime: runtime, spec: spec, s: s, rng: rng, ex: ex}
 	if ex != nil {
 		ex.Parsed, ex.Range = &s, s.IsRange()
 		ex.stepf("parsed %q: %s", spec, describeSpec(s))
@@ -58,6 +58,7 @@ type query struct {
 	runtime string
 	spec    string
 	s       Spec
+	rng     *versionRange // the compiled range, when s.Version is one
 	ex      *Explanation
 }
 
@@ -287,16 +288,12 @@ func (q *query) exact(m *catalog.Module, versions []catalog.Version) (*Resolutio
 
 // byRange resolves a semver range to the highest matching version that is not blocked.
 func (q *query) byRange(m *catalog.Module, versions []catalog.Version) (*Resolution, *Error) {
-	rng, perr := parseRange(q.s.Version)
-	if perr != nil { // ParseSpec validated the range; kept for safety
-		return nil, q.fail(OutcomeInvalidSpec, &SpecError{Spec: q.spec, Reason: perr.Error()}, nil,
-			"invalid module specifier: %v", perr)
-	}
+	rng := q.rng
 	var best, bestBlocked *semver.Version
 	var bestEntry, blockedEntry catalog.Version
 	matched := make(map[string]bool)
 	for _, v := range versions {
-		sv, err := semver.NewVersion(v.Version)
+		sv, err := parseVersion(v.Version)
 		if err != nil {
 			if q.ex != nil {
 				q.ex.stepf("skipped catalog version %q: not a semantic version", v.Version)
@@ -373,7 +370,7 @@ func allowedVersions(versions []catalog.Version) []string {
 		if st, _ := statusOf(v); st == catalog.StatusBlocked {
 			continue
 		}
-		sv, _ := semver.NewVersion(v.Version)
+		sv, _ := parseVersion(v.Version)
 		items = append(items, item{v.Version, sv})
 	}
 	sort.SliceStable(items, func(i, j int) bool {

@@ -46,6 +46,7 @@ type Resolver struct {
 	observer  Observer
 	cacheSize int
 	cache     *cache
+	ranges    rangeMemo
 }
 
 // New returns a resolver reading cat (which must not be nil) and finding implementations in reg; a

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -94,16 +95,20 @@ var (
 	preComparator = regexp.MustCompile(`v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*`)
 )
 
-// parseRange compiles a semver range.
+// parseRange compiles a semver range; it accepts exactly what semver.NewConstraint accepts.
 func parseRange(text string) (*versionRange, error) {
-	if _, err := semver.NewConstraint(text); err != nil {
+	whole, err := semver.NewConstraint(text)
+	if err != nil {
 		return nil, err
 	}
 	var r versionRange
+	single := !strings.Contains(text, "||")
 	for group := range strings.SplitSeq(text, "||") {
-		c, err := semver.NewConstraint(group)
-		if err != nil {
-			return nil, err
+		c := whole
+		if !single {
+			if c, err = semver.NewConstraint(group); err != nil {
+				return nil, err
+			}
 		}
 		g := rangeGroup{cons: c}
 		for _, m := range preComparator.FindAllStringSubmatch(buildMetadata.ReplaceAllString(group, ""), -1) {
@@ -112,6 +117,43 @@ func parseRange(text string) (*versionRange, error) {
 		r.groups = append(r.groups, g)
 	}
 	return &r, nil
+}
+
+// parseVersion parses a catalog version, strictly first (fast, no regular expression).
+func parseVersion(v string) (*semver.Version, error) {
+	if sv, err := semver.StrictNewVersion(v); err == nil {
+		return sv, nil
+	}
+	return semver.NewVersion(v)
+}
+
+// rangeMemo keeps compiled ranges by text: rules use few distinct ranges, and compiling one takes
+// microseconds of regular-expression work. Only valid ranges are kept; when full it starts over.
+type rangeMemo struct {
+	mu sync.RWMutex
+	m  map[string]*versionRange
+}
+
+const rangeMemoSize = 256
+
+func (m *rangeMemo) compile(text string) (*versionRange, error) {
+	m.mu.RLock()
+	r := m.m[text]
+	m.mu.RUnlock()
+	if r != nil {
+		return r, nil
+	}
+	r, err := parseRange(text)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || len(m.m) >= rangeMemoSize {
+		m.m = make(map[string]*versionRange)
+	}
+	m.m[strings.Clone(text)] = r
+	return r, nil
 }
 
 func tupleNum(s string) uint64 {

@@ -92,17 +92,33 @@ func quoteSpec(s string) string {
 // segments ("foo@", "@org", "a//b", a trailing '/'); and characters that cannot appear in a package
 // name, version or path.
 func ParseSpec(s string) (Spec, error) {
+	sp, _, err := parseSpec(s, validateRange)
+	return sp, err
+}
+
+// rangeCompiler validates a version range and may compile it.
+type rangeCompiler func(text string) (*versionRange, error)
+
+// validateRange is the rangeCompiler of ParseSpec: it validates only.
+func validateRange(text string) (*versionRange, error) {
+	_, err := semver.NewConstraint(text)
+	return nil, err
+}
+
+// parseSpec is ParseSpec that also returns what compile made of the version when it is a range.
+func parseSpec(s string, compile rangeCompiler) (Spec, *versionRange, error) {
 	if err := checkText(s); err != nil {
-		return Spec{}, err
+		return Spec{}, nil, err
 	}
 	at := -1
 	if i := strings.IndexByte(s[1:], '@'); i >= 0 {
 		at = i + 1
 	}
 	if at < 0 {
-		return parseUnpinned(s)
+		sp, err := parseUnpinned(s)
+		return sp, nil, err
 	}
-	return parsePinned(s, at)
+	return parsePinned(s, at, compile)
 }
 
 // checkText rejects what is hostile whatever the grammar: length, bytes, paths, schemes, segments.
@@ -200,34 +216,35 @@ func parseUnpinned(s string) (Spec, error) {
 }
 
 // parsePinned parses name@version[/subpath] with the '@' at index at.
-func parsePinned(s string, at int) (Spec, error) {
+func parsePinned(s string, at int, compile rangeCompiler) (Spec, *versionRange, error) {
 	namePart, rest := s[:at], s[at+1:]
 	nameEnd, err := packageNameEnd(s, namePart)
 	if err != nil {
-		return Spec{}, err
+		return Spec{}, nil, err
 	}
 	if nameEnd != len(namePart) {
-		return Spec{}, specErr(s, "the version must follow the package name: write %s@VERSION/%s", namePart[:nameEnd], namePart[nameEnd+1:])
+		return Spec{}, nil, specErr(s, "the version must follow the package name: write %s@VERSION/%s", namePart[:nameEnd], namePart[nameEnd+1:])
 	}
 	if rest == "" {
-		return Spec{}, specErr(s, "nothing follows '@'; write %s@VERSION or leave the version out", namePart)
+		return Spec{}, nil, specErr(s, "nothing follows '@'; write %s@VERSION or leave the version out", namePart)
 	}
 	version, subpath := rest, ""
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		version, subpath = rest[:i], rest[i+1:]
 	}
 	if version == "" {
-		return Spec{}, specErr(s, "the version after '@' is empty")
+		return Spec{}, nil, specErr(s, "the version after '@' is empty")
 	}
-	if err := checkVersion(s, version); err != nil {
-		return Spec{}, err
+	rng, err := checkVersion(s, version, compile)
+	if err != nil {
+		return Spec{}, nil, err
 	}
 	if subpath != "" {
 		if err := checkSubpath(s, subpath); err != nil {
-			return Spec{}, err
+			return Spec{}, nil, err
 		}
 	}
-	return Spec{Name: namePart, Version: version, Subpath: subpath}, nil
+	return Spec{Name: namePart, Version: version, Subpath: subpath}, rng, nil
 }
 
 // packageNameEnd validates the package name at the start of p ("name" or "@scope/name") and returns
@@ -302,10 +319,11 @@ func checkSubpath(spec, sub string) error {
 	return nil
 }
 
-// checkVersion validates an exact version or a semver range.
-func checkVersion(spec, v string) error {
+// checkVersion validates an exact version or a semver range; for a range it returns what compile
+// made of it.
+func checkVersion(spec, v string, compile rangeCompiler) (*versionRange, error) {
 	if isExactVersion(v) {
-		return nil
+		return nil, nil
 	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -313,19 +331,20 @@ func checkVersion(spec, v string) error {
 		case isLetter(c), isDigit(c):
 		case c == ' ':
 			if i == 0 || i == len(v)-1 || v[i-1] == ' ' {
-				return specErr(spec, "the version range %q has stray spaces; separate comparators with one space, e.g. >=2.9 <3", v)
+				return nil, specErr(spec, "the version range %q has stray spaces; separate comparators with one space, e.g. >=2.9 <3", v)
 			}
 		case strings.IndexByte(".-+^~<>=*|,!", c) >= 0:
 		case c == '@':
-			return specErr(spec, "contains more than one '@' version separator")
+			return nil, specErr(spec, "contains more than one '@' version separator")
 		default:
-			return specErr(spec, "the version %q contains %q", v, c)
+			return nil, specErr(spec, "the version %q contains %q", v, c)
 		}
 	}
-	if _, err := semver.NewConstraint(v); err != nil {
-		return specErr(spec, "%q is neither an exact version (e.g. 2.9.1) nor a semver range (e.g. ^2.9): %v", v, err)
+	rng, err := compile(v)
+	if err != nil {
+		return nil, specErr(spec, "%q is neither an exact version (e.g. 2.9.1) nor a semver range (e.g. ^2.9): %v", v, err)
 	}
-	return nil
+	return rng, nil
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

@@ -60,6 +60,11 @@ func FuzzParseSpec(f *testing.F) {
 		if strings.IndexByte(sp.Name[1:], '@') >= 0 {
 			t.Fatalf("ParseSpec(%q): name %q contains a version separator", in, sp.Name)
 		}
+		if sp.IsRange() {
+			if _, err := parseRange(sp.Version); err != nil {
+				t.Fatalf("ParseSpec(%q) accepted the range %q that the resolver cannot compile: %v", in, sp.Version, err)
+			}
+		}
 		if sp.Version != "" && strings.ContainsAny(sp.Version, "/@") {
 			t.Fatalf("ParseSpec(%q): version %q contains '/' or '@'", in, sp.Version)
 		}
