@@ -253,11 +253,14 @@ func (e *env) auditRule(rule Rule) (ruleResult, error) {
 func (e *env) checkCalls(calls []callSite, out *ruleResult, add func(line, col int, kind, spec, res, msg string)) {
 	unchecked := map[string]bool{}
 	for _, c := range calls {
-		mc := MethodCall{Spec: c.spec, Method: c.method, Line: c.line, Column: c.col}
 		e.mu.Lock()
 		r := e.cache[c.spec]
 		e.mu.Unlock()
-		if r != nil && r.res != nil && r.res.Name == "auth0" && r.res.Subpath == "" && r.res.Version != "" {
+		if r == nil || r.spec.Name != "auth0" || r.spec.Subpath != "" {
+			continue // a ManagementClient member of something other than auth0's main module
+		}
+		mc := MethodCall{Spec: c.spec, Method: c.method, Line: c.line, Column: c.col}
+		if r.res != nil && r.res.Version != "" {
 			mc.Version = r.res.Version
 			resolvedKey := r.res.Key()
 			if e.methods != nil {

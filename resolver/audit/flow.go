@@ -1,6 +1,9 @@
 package audit
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/file"
 	"github.com/dop251/goja/token"
@@ -173,6 +176,10 @@ func (a *analyzer) collectCalls() {
 		site.line, site.col = a.src.pos(calleeIdx(callee))
 		a.out.calls = append(a.out.calls, site)
 	}
+	// Calls were recorded after their arguments; report them in source order.
+	slices.SortStableFunc(a.out.calls, func(x, y callSite) int {
+		return cmp.Or(cmp.Compare(x.line, y.line), cmp.Compare(x.col, y.col))
+	})
 	if len(a.freeSet) == 0 && len(a.globals) == 0 {
 		return
 	}
