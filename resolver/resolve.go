@@ -16,7 +16,10 @@ import (
 func (r *Resolver) resolve(runtime, spec string, ex *Explanation) (res *Resolution, err *Error, cacheable bool) {
 	s, rng, perr := parseSpec(spec, r.ranges.compile)
 	if perr != nil {
-		se := perr.(*SpecError)
+		var se *SpecError
+		if !errors.As(perr, &se) {
+			se = &SpecError{Spec: spec, Reason: perr.Error()}
+		}
 		return nil, &Error{Spec: spec, Runtime: runtime, Outcome: OutcomeInvalidSpec,
 			Detail: "invalid module specifier: " + se.Reason, Err: se}, false
 	}
