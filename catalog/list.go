@@ -303,7 +303,8 @@ func abbreviate(s string) string {
 // sortedEntries returns the entries in canirequire order: core modules first, then packages, each
 // stable-sorted by name (a module's versions keep their order).
 func (l *List) sortedEntries() []ListEntry {
-	out := append([]ListEntry(nil), l.Entries...)
+	out := make([]ListEntry, len(l.Entries))
+	copy(out, l.Entries)
 	sort.SliceStable(out, func(i, j int) bool {
 		ci, cj := out[i].Version == NativeVersion, out[j].Version == NativeVersion
 		if ci != cj {
