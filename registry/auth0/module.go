@@ -23,8 +23,8 @@ var glueProgram = sync.OnceValues(func() (*goja.Program, error) {
 // glue is the per-runtime result of glue.js.
 type glue struct {
 	argumentError, apiError, sanitizedError, alphaError *goja.Object
-	responseError, systemError, deferred             goja.Callable
-	stringify, parse                                 goja.Callable
+	responseError, systemError, deferred                goja.Callable
+	stringify, parse                                    goja.Callable
 }
 
 func loadGlue(rt *goja.Runtime, host registry.Host) (*glue, error) {

@@ -105,7 +105,9 @@ var eras = []era{
 	{">=2.34.0", func(f *Features) { f.EncodeIDOnWrite = true }},
 	{">=2.38.0", func(f *Features) { f.ES6Class = true }},
 	{">=2.43.0", func(f *Features) { f.IncludeResponseHeaders = true }},
-	{">=3.0.0", func(f *Features) { f.ClientSecretMessage = "Must provide a clientSecret or a clientAssertionSigningKey" }},
+	{">=3.0.0", func(f *Features) {
+		f.ClientSecretMessage = "Must provide a clientSecret or a clientAssertionSigningKey"
+	}},
 }
 
 var compiledEras = func() []struct {

@@ -3,10 +3,10 @@
 //
 // The endpoint table (table.json) is generated from the observed reference by internal/gen:
 //
-//go:generate go run ../gen -overlay ../gen/overlay.json -out table.json
-//
 // Behaviour that changed at version boundaries for the whole library (promise class, error class,
 // retry policy, telemetry shape, …) is the hand-written Features table in features.go.
+//
+//go:generate go run ../gen -overlay ../gen/overlay.json -out table.json
 package spec
 
 import (
