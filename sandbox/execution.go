@@ -1,0 +1,185 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// stopReason says why an execution was stopped from outside the JS it runs.
+type stopReason int32
+
+const (
+	stopNone      stopReason = iota
+	stopDeadline             // the pipeline deadline passed
+	stopCancelled            // the caller's context was cancelled
+	stopMemory               // the memory watchdog chose this execution
+)
+
+// execution is one run of the pipeline on one vm. Fields marked "loop" are only touched on the
+// goroutine running the execution; the stop state is shared with the watchdog and other goroutines.
+type execution struct {
+	vm       *vm
+	ctx      context.Context
+	start    time.Time
+	deadline time.Time
+	rules    []Rule
+
+	// shared state
+	stopMu     sync.Mutex
+	reason     stopReason
+	ended      bool
+	over       atomic.Bool // ended, readable without the lock
+	hostCtx    context.Context
+	hostCancel context.CancelFunc
+	heapAtStop uint64
+
+	// loop state
+	idx        int // rule whose callback the pipeline waits for
+	next       int // rule to start at the next turn, -1 for none
+	attributed int // rule the running JS is attributed to (-1: none)
+	ruleStart  time.Time
+	user       goja.Value
+	context    goja.Value
+	done       bool
+	res        *Result
+	pending    int // outstanding Host.Reserve operations
+	logBytes   int
+	records    []*record
+	warned     map[string]bool
+}
+
+// stop interrupts the execution for reason, unless it has ended or was already stopped. It may be
+// called from any goroutine.
+func (ex *execution) stop(reason stopReason) {
+	ex.stopMu.Lock()
+	defer ex.stopMu.Unlock()
+	if ex.ended || ex.reason != stopNone {
+		return
+	}
+	ex.reason = reason
+	ex.vm.rt.Interrupt(reason)
+	if ex.hostCancel != nil {
+		ex.hostCancel()
+	}
+	select {
+	case ex.vm.wake <- struct{}{}:
+	default:
+	}
+}
+
+// stopped returns the stop reason, stopNone while running.
+func (ex *execution) stopped() stopReason {
+	ex.stopMu.Lock()
+	defer ex.stopMu.Unlock()
+	return ex.reason
+}
+
+// end marks the execution over: later stops are ignored, the host context is cancelled. It returns
+// the stop reason, if any, so the caller knows whether the runtime may carry a pending interrupt.
+func (ex *execution) end() stopReason {
+	ex.stopMu.Lock()
+	defer ex.stopMu.Unlock()
+	ex.ended = true
+	ex.over.Store(true)
+	if ex.hostCancel != nil {
+		ex.hostCancel()
+	}
+	return ex.reason
+}
+
+// hostContext is the context handed to implementations: done at the deadline, on cancellation, and
+// when the execution ends or is stopped. It is built on first use.
+func (ex *execution) hostContext() context.Context {
+	ex.stopMu.Lock()
+	defer ex.stopMu.Unlock()
+	if ex.hostCtx == nil {
+		ex.hostCtx, ex.hostCancel = context.WithDeadline(ex.ctx, ex.deadline)
+		if ex.ended || ex.reason != stopNone {
+			ex.hostCancel()
+		}
+	}
+	return ex.hostCtx
+}
+
+// ruleName names rule i, "" when i is not a rule.
+func (ex *execution) ruleName(i int) string {
+	if i < 0 || i >= len(ex.rules) {
+		return ""
+	}
+	return ex.rules[i].Name
+}
+
+// warn records a warning once per distinct text.
+func (ex *execution) warn(msg string) {
+	if ex.warned == nil {
+		ex.warned = make(map[string]bool)
+	}
+	if ex.warned[msg] {
+		return
+	}
+	ex.warned[msg] = true
+	ex.res.Warnings = append(ex.res.Warnings, msg)
+}
+
+// closeRule records rule i's duration if it is still open.
+func (ex *execution) closeRule(i int) {
+	if i < 0 || i >= len(ex.res.Rules) {
+		return
+	}
+	if r := &ex.res.Rules[i]; r.Ran && r.DurationUS < 0 {
+		r.DurationUS = time.Since(ex.ruleStart).Microseconds()
+	}
+}
+
+// fail ends the pipeline with a failure, unless it already ended.
+func (ex *execution) fail(outcome Outcome, f *Failure) {
+	if ex.done {
+		return
+	}
+	ex.done = true
+	ex.closeRule(ex.idx)
+	ex.res.Outcome = outcome
+	ex.res.Failure = f
+	switch {
+	case outcome == OutcomeUnauthorized && f.Description != "":
+		ex.res.Error = f.Description
+	default:
+		ex.res.Error = f.Message
+	}
+}
+
+// succeed ends the pipeline successfully.
+func (ex *execution) succeed() {
+	if ex.done {
+		return
+	}
+	ex.done = true
+	ex.res.Outcome = OutcomeOK
+}
+
+// failStop turns a stop reason into the pipeline's outcome.
+func (ex *execution) failStop(reason stopReason) {
+	rule := ex.ruleName(ex.idx)
+	switch reason {
+	case stopDeadline:
+		within := ex.deadline.Sub(ex.start).Round(time.Millisecond)
+		ex.fail(OutcomeTimeout, &Failure{Rule: rule, Name: "TimeoutError", Code: "ETIMEDOUT",
+			Message: fmt.Sprintf("%s: rule %q did not call back within %s", TimeoutMessage, rule, within)})
+	case stopCancelled:
+		ex.fail(OutcomeTimeout, &Failure{Rule: rule, Name: "AbortError", Code: "ABORT_ERR",
+			Message: fmt.Sprintf("execution cancelled (%v) while rule %q was running", context.Cause(ex.ctx), rule)})
+	case stopMemory:
+		if r := ex.ruleName(ex.attributed); r != "" {
+			rule = r
+		}
+		limit := ex.vm.ex.cfg.Limits.MaxMemoryBytes
+		ex.fail(OutcomeError, &Failure{Rule: rule, Name: "RangeError", Code: "ERR_MEMORY_LIMIT",
+			Message: fmt.Sprintf("memory limit exceeded: the heap reached %d MiB (limit %d MiB) while rule %q was allocating; execution stopped",
+				ex.heapAtStop>>20, limit>>20, rule)})
+	}
+}
