@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -129,7 +128,7 @@ func (s *Store) History(runtime string, limit int) ([]Change, error) {
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			var ch Change
 			if err := json.Unmarshal(v, &ch); err != nil {
-				return fmt.Errorf("history entry %d: %w", binary.BigEndian.Uint64(k), errCorruptRecord)
+				return fmt.Errorf("history entry %x: %w", k, errCorruptRecord)
 			}
 			if runtime != "" && ch.Runtime != runtime {
 				continue

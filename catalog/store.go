@@ -96,12 +96,11 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		if opts.ReadOnly {
 			// Seed with a short read-write open so read-only commands work on a fresh machine.
-			rw, err := s.openRW(deadline)
-			if err != nil {
+			if _, err := s.openRW(deadline); err != nil {
 				return nil, err
 			}
-			if err := rw.Close(); err != nil {
-				return nil, err
+			if err := s.closeDB(); err != nil {
+				return nil, fmt.Errorf("seed catalog database %s: %w", path, err)
 			}
 			return s.openRO(deadline)
 		}
@@ -229,17 +228,21 @@ func checkMarker(path string, db *bbolt.DB) (err error) {
 // Close releases the database and its lock and removes the holder file. It is safe to call more than
 // once; later calls return the first call's result.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		if s.db == nil {
-			return
-		}
-		s.closeErr = s.db.Close()
-		if !s.readOnly {
-			removeHolder(s.path)
-		}
-		s.log.Debug("catalog closed", "path", s.path)
-	})
+	s.closeOnce.Do(func() { s.closeErr = s.closeDB() })
 	return s.closeErr
+}
+
+// closeDB closes the bbolt handle and, for a writer, removes the holder file.
+func (s *Store) closeDB() error {
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	if !s.readOnly {
+		removeHolder(s.path)
+	}
+	s.log.Debug("catalog closed", "path", s.path)
+	return err
 }
 
 // Path returns the absolute path of the database file.

@@ -55,6 +55,9 @@ func TestOpen_Reopen_KeepsDataAndSeedsOnce(t *testing.T) {
 	before, _ := s.History("", 0)
 	mustNoErr(t, s.Close())
 	mustNoErr(t, s.Close()) // idempotent
+	_, err = s.Module(DefaultRuntime, "auth0")
+	wantErr(t, err, nil, "database not open")
+	wantErr(t, s.AddVersion("a", DefaultRuntime, "y", "1.0.0"), nil, "database not open")
 
 	s, err = Open(path, Options{})
 	mustNoErr(t, err)
@@ -82,6 +85,11 @@ func TestOpen_ReadOnly_MissingFileIsSeeded(t *testing.T) {
 	if _, err := os.Stat(HolderPath(path)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("holder file left behind by the seeding open: %v", err)
 	}
+	// Close releases the read-only lock: a writer gets in at once.
+	mustNoErr(t, s.Close())
+	w, err := Open(path, Options{LockTimeout: -1})
+	mustNoErr(t, err)
+	mustNoErr(t, w.Close())
 }
 
 func TestStore_ReadOnly_WritesRefused(t *testing.T) {
