@@ -132,7 +132,7 @@ func remaining(deadline time.Time) time.Duration {
 // openRO opens s.path read-only and checks the verq marker.
 func (s *Store) openRO(deadline time.Time) (*Store, error) {
 	start := time.Now()
-	db, err := boltOpen(s.path, &bbolt.Options{ReadOnly: true, Timeout: remaining(deadline)})
+	db, err := boltOpen(s.path, &bbolt.Options{ReadOnly: true, Timeout: remaining(deadline), NoStatistics: true})
 	if err != nil {
 		return nil, s.openError(err, time.Since(start))
 	}
@@ -148,7 +148,7 @@ func (s *Store) openRO(deadline time.Time) (*Store, error) {
 // openRW opens s.path read-write, seeds it, and records the holder file.
 func (s *Store) openRW(deadline time.Time) (*Store, error) {
 	start := time.Now()
-	db, err := boltOpen(s.path, &bbolt.Options{Timeout: remaining(deadline)})
+	db, err := boltOpen(s.path, &bbolt.Options{Timeout: remaining(deadline), NoStatistics: true})
 	if err != nil {
 		return nil, s.openError(err, time.Since(start))
 	}
