@@ -72,7 +72,7 @@ func (m *module) outcomeError(o *spec.Outcome) *goja.Object {
 	if o.Class == "TypeError" {
 		return m.typeError(o.Message)
 	}
-	return m.argumentError(o.Message)
+	return m.argumentErrorNamed(o.Message, o.Name)
 }
 
 // runChecks applies the manager's argument validations; a failure throws synchronously.
@@ -124,7 +124,7 @@ func (m *module) buildRequest(c *clientObj, ep *spec.EndpointRange, arg func(int
 	rt, f := m.rt, m.f
 	req := &apiRequest{method: ep.Verb, rawResponse: ep.Result == "response"}
 	var params *goja.Object
-	if i := argIndex(ep, spec.ArgParams); i >= 0 {
+	if i := argIndex(ep, spec.ArgParams); i >= 0 && ep.BodyArg != spec.ArgParams {
 		if pv := arg(i); isObject(pv) {
 			params = pv.(*goja.Object)
 		}
@@ -315,8 +315,9 @@ func (m *module) jsonBody(v goja.Value) []byte {
 
 // failData raises rest-facade's data error: thrown in 2.0–2.8, a rejection or callback(err) later.
 func (m *module) failData(msg string, cb goja.Callable) goja.Value {
+	e := m.argumentErrorNamed(msg, "ArgumentError")
 	if m.f.SyncDataErrors {
-		panic(m.argumentError(msg))
+		panic(e)
 	}
-	return m.settleLater(m.argumentError(msg), cb)
+	return m.settleLater(e, cb)
 }

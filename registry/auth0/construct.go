@@ -144,11 +144,18 @@ func (m *module) clientCredentials(o *goja.Object, domain string) *ccConfig {
 	return cc
 }
 
-// argumentError builds the version's ArgumentError (name "Error" in 2.0–2.6).
+// argumentError builds the SDK's own ArgumentError (name "Error" in 2.0–2.6).
 func (m *module) argumentError(msg string) *goja.Object {
-	name := ""
-	if m.f.ArgumentErrorName != "Error" {
-		name = m.f.ArgumentErrorName
+	return m.argumentErrorNamed(msg, m.f.ArgumentErrorName)
+}
+
+// argumentErrorNamed builds an ArgumentError whose name is name; "Error" leaves the name to
+// Error.prototype, as the 2.0–2.6 SDK's own class did (rest-facade's always names itself).
+func (m *module) argumentErrorNamed(msg, name string) *goja.Object {
+	if name == "Error" {
+		name = ""
+	} else if name == "" {
+		name = "ArgumentError"
 	}
 	o, err := m.rt.New(m.g.argumentError, m.rt.ToValue(msg), m.rt.ToValue(name))
 	if err != nil {
