@@ -95,6 +95,9 @@ type importMode struct {
 // plan is the full effect of an import, computed in any transaction and applied in a writable one.
 type plan struct {
 	runtime string
+	mode    importMode
+	now     time.Time
+	detail  string // history detail naming the source
 	diff    Diff
 	create  *runtimeRecord
 	update  *runtimeRecord
@@ -103,152 +106,188 @@ type plan struct {
 	history []Change
 }
 
+// makePlan computes what applying specs to runtime would change. It only reads tx.
 func makePlan(tx *bbolt.Tx, runtime string, specs []modSpec, mode importMode, now time.Time) (*plan, error) {
-	p := &plan{runtime: runtime, diff: Diff{Runtime: runtime}}
-	d := &p.diff
-	hist := func(action, module, version, detail string) {
-		p.history = append(p.history, Change{Runtime: runtime, Action: action, Module: module, Version: version, Detail: detail})
-	}
+	p := &plan{runtime: runtime, diff: Diff{Runtime: runtime}, mode: mode, now: now, detail: "by " + mode.source}
 	b := runtimeBucket(tx, runtime)
-	if b == nil {
-		rec := mode.create
-		rec.Created = now
-		p.create = &rec
-		d.CreatedRuntime = true
-		hist("create-runtime", "", "", fmt.Sprintf("from the %s (node_version %q)", mode.source, rec.NodeVersion))
-	} else if mode.nodeVersion != "" {
-		rec, err := readRuntimeRecord(runtime, b)
-		if err != nil {
-			return nil, err
-		}
-		if rec.NodeVersion != mode.nodeVersion {
-			d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("node_version: %q -> %q", rec.NodeVersion, mode.nodeVersion))
-			hist("info", "", "", fmt.Sprintf("node_version %q -> %q", rec.NodeVersion, mode.nodeVersion))
-			rec.NodeVersion = mode.nodeVersion
-			p.update = &rec
-		}
+	if err := p.planRuntime(b); err != nil {
+		return nil, err
 	}
-	detail := "by " + mode.source
 	listed := make(map[string]bool, len(specs))
 	for i := range specs {
 		sp := &specs[i]
 		listed[sp.name] = true
-		var cur Module
-		var exists bool
-		if b != nil {
-			var err error
-			if cur, exists, err = getModule(b, sp.name); err != nil {
-				return nil, err
-			}
-		}
-		if !exists {
-			m := &Module{Name: sp.name, Core: sp.core, Default: sp.def, Homepage: sp.homepage, Notes: sp.notes,
-				Versions: make([]Version, 0, len(sp.versions))}
-			d.AddedModules = append(d.AddedModules, sp.name)
-			for _, v := range sp.versions {
-				m.Versions = append(m.Versions, Version{Version: v.version, Status: StatusAllowed, Note: v.note, Added: now})
-				d.AddedVersions = append(d.AddedVersions, sp.name+"@"+v.version)
-				hist("add", sp.name, v.version, detail)
-			}
-			p.puts = append(p.puts, m)
+		if b == nil {
+			p.planNew(sp)
 			continue
 		}
-		if cur.Core != sp.core {
-			kind, other := "a package", "a core module"
-			if cur.Core {
-				kind, other = "a core module", "a package"
-			}
-			return nil, fmt.Errorf("entry %d (%q): %w: %q is %s in runtime %q but the list makes it %s; remove it first", sp.entry, sp.name, ErrInvalid, sp.name, kind, runtime, other)
-		}
-		m := &cur
-		changed := false
-		for _, v := range sp.versions {
-			if _, ok := m.Lookup(v.version); ok {
-				d.Unchanged++
-				continue
-			}
-			m.Versions = append(m.Versions, Version{Version: v.version, Status: StatusAllowed, Note: v.note, Added: now})
-			d.AddedVersions = append(d.AddedVersions, sp.name+"@"+v.version)
-			hist("add", sp.name, v.version, detail)
-			changed = true
-		}
-		if mode.replace {
-			kept := m.Versions[:0:0]
-			for _, v := range m.Versions {
-				if sp.has(v.Version) {
-					kept = append(kept, v)
-					continue
-				}
-				d.RemovedVersions = append(d.RemovedVersions, sp.name+"@"+v.Version)
-				hist("remove", sp.name, v.Version, detail)
-				changed = true
-			}
-			m.Versions = kept
-		}
-		if !m.Core {
-			want := sp.def
-			_, defaultKept := m.Lookup(m.Default)
-			if mode.keepDefaults && defaultKept {
-				want = m.Default
-			}
-			if v, _ := m.Lookup(want); v.Status == StatusBlocked {
-				if defaultKept {
-					d.Notes = append(d.Notes, fmt.Sprintf("%s: the listed default %s is blocked here; the default stays %s", sp.name, want, m.Default))
-					want = m.Default
-				} else {
-					alt := firstUnblocked(m)
-					d.Notes = append(d.Notes, fmt.Sprintf("%s: the listed default %s is blocked here; the default is %s", sp.name, want, orNone(alt)))
-					want = alt
-				}
-			}
-			if want != m.Default {
-				d.DefaultChanges = append(d.DefaultChanges, fmt.Sprintf("%s: %s -> %s", sp.name, orNone(m.Default), orNone(want)))
-				hist("default", sp.name, want, fmt.Sprintf("%s -> %s %s", orNone(m.Default), orNone(want), detail))
-				m.Default = want
-				changed = true
-			}
-		}
-		if sp.homepage != "" && sp.homepage != m.Homepage {
-			d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("%s: homepage %s", sp.name, sp.homepage))
-			hist("info", sp.name, "", "homepage "+sp.homepage+" "+detail)
-			m.Homepage = sp.homepage
-			changed = true
-		}
-		if sp.notes != "" && sp.notes != m.Notes {
-			d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("%s: notes %q", sp.name, sp.notes))
-			hist("info", sp.name, "", "notes "+detail)
-			m.Notes = sp.notes
-			changed = true
-		}
-		if changed {
-			p.puts = append(p.puts, m)
-		}
-	}
-	if mode.replace && b != nil {
-		err := b.ForEach(func(k, v []byte) error {
-			if isMetaKey(k) || v == nil || listed[string(k)] {
-				return nil
-			}
-			m, err := decodeModule(string(k), v)
-			if err != nil {
-				return err
-			}
-			p.deletes = append(p.deletes, m.Name)
-			d.RemovedModules = append(d.RemovedModules, m.Name)
-			for _, ver := range m.Versions {
-				d.RemovedVersions = append(d.RemovedVersions, m.Name+"@"+ver.Version)
-				hist("remove", m.Name, ver.Version, detail)
-			}
-			return nil
-		})
+		cur, exists, err := getModule(b, sp.name)
 		if err != nil {
 			return nil, err
 		}
+		if !exists {
+			p.planNew(sp)
+			continue
+		}
+		if err := p.planExisting(sp, &cur); err != nil {
+			return nil, err
+		}
 	}
-	if !d.Empty() {
-		hist("import", "", "", d.Summary()+" "+detail)
+	if mode.replace && b != nil {
+		if err := p.planRemovals(b, listed); err != nil {
+			return nil, err
+		}
+	}
+	if !p.diff.Empty() {
+		p.hist("import", "", "", p.diff.Summary()+" "+p.detail)
 	}
 	return p, nil
+}
+
+func (p *plan) hist(action, module, version, detail string) {
+	p.history = append(p.history, Change{Runtime: p.runtime, Action: action, Module: module, Version: version, Detail: detail})
+}
+
+// planRuntime creates the runtime or updates its node_version.
+func (p *plan) planRuntime(b *bbolt.Bucket) error {
+	d := &p.diff
+	if b == nil {
+		rec := p.mode.create
+		rec.Created = p.now
+		p.create = &rec
+		d.CreatedRuntime = true
+		p.hist("create-runtime", "", "", fmt.Sprintf("%s (node_version %q)", p.detail, rec.NodeVersion))
+		return nil
+	}
+	if p.mode.nodeVersion == "" {
+		return nil
+	}
+	rec, err := readRuntimeRecord(p.runtime, b)
+	if err != nil {
+		return err
+	}
+	if rec.NodeVersion != p.mode.nodeVersion {
+		d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("node_version: %q -> %q", rec.NodeVersion, p.mode.nodeVersion))
+		p.hist("info", "", "", fmt.Sprintf("node_version %q -> %q %s", rec.NodeVersion, p.mode.nodeVersion, p.detail))
+		rec.NodeVersion = p.mode.nodeVersion
+		p.update = &rec
+	}
+	return nil
+}
+
+// planNew adds a module the runtime lacks.
+func (p *plan) planNew(sp *modSpec) {
+	m := &Module{Name: sp.name, Core: sp.core, Default: sp.def, Homepage: sp.homepage, Notes: sp.notes,
+		Versions: make([]Version, 0, len(sp.versions))}
+	p.diff.AddedModules = append(p.diff.AddedModules, sp.name)
+	for _, v := range sp.versions {
+		m.Versions = append(m.Versions, Version{Version: v.version, Status: StatusAllowed, Note: v.note, Added: p.now})
+		p.diff.AddedVersions = append(p.diff.AddedVersions, sp.name+"@"+v.version)
+		p.hist("add", sp.name, v.version, p.detail)
+	}
+	p.puts = append(p.puts, m)
+}
+
+// planExisting merges sp into the runtime's module m: versions, default, homepage and notes.
+func (p *plan) planExisting(sp *modSpec, m *Module) error {
+	d := &p.diff
+	if m.Core != sp.core {
+		kind, other := "a package", "a core module"
+		if m.Core {
+			kind, other = "a core module", "a package"
+		}
+		return fmt.Errorf("entry %d (%q): %w: %q is %s in runtime %q but the list makes it %s; remove it first", sp.entry, sp.name, ErrInvalid, sp.name, kind, p.runtime, other)
+	}
+	changed := false
+	for _, v := range sp.versions {
+		if _, ok := m.Lookup(v.version); ok {
+			d.Unchanged++
+			continue
+		}
+		m.Versions = append(m.Versions, Version{Version: v.version, Status: StatusAllowed, Note: v.note, Added: p.now})
+		d.AddedVersions = append(d.AddedVersions, sp.name+"@"+v.version)
+		p.hist("add", sp.name, v.version, p.detail)
+		changed = true
+	}
+	if p.mode.replace {
+		kept := m.Versions[:0:0]
+		for _, v := range m.Versions {
+			if sp.has(v.Version) {
+				kept = append(kept, v)
+				continue
+			}
+			d.RemovedVersions = append(d.RemovedVersions, sp.name+"@"+v.Version)
+			p.hist("remove", sp.name, v.Version, p.detail)
+			changed = true
+		}
+		m.Versions = kept
+	}
+	if !m.Core && p.planDefault(sp, m) {
+		changed = true
+	}
+	if sp.homepage != "" && sp.homepage != m.Homepage {
+		d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("%s: homepage %s", sp.name, sp.homepage))
+		p.hist("info", sp.name, "", "homepage "+sp.homepage+" "+p.detail)
+		m.Homepage = sp.homepage
+		changed = true
+	}
+	if sp.notes != "" && sp.notes != m.Notes {
+		d.InfoChanges = append(d.InfoChanges, fmt.Sprintf("%s: notes %q", sp.name, sp.notes))
+		p.hist("info", sp.name, "", "notes "+p.detail)
+		m.Notes = sp.notes
+		changed = true
+	}
+	if changed {
+		p.puts = append(p.puts, m)
+	}
+	return nil
+}
+
+// planDefault moves m's default to the list's first version (or keeps it, for built-in updates),
+// never onto a blocked version. It reports whether the default changed.
+func (p *plan) planDefault(sp *modSpec, m *Module) bool {
+	want := sp.def
+	_, defaultKept := m.Lookup(m.Default)
+	if p.mode.keepDefaults && defaultKept {
+		want = m.Default
+	}
+	if v, _ := m.Lookup(want); v.Status == StatusBlocked {
+		if defaultKept {
+			p.diff.Notes = append(p.diff.Notes, fmt.Sprintf("%s: the listed default %s is blocked here; the default stays %s", sp.name, want, m.Default))
+			want = m.Default
+		} else {
+			alt := firstUnblocked(m)
+			p.diff.Notes = append(p.diff.Notes, fmt.Sprintf("%s: the listed default %s is blocked here; the default is %s", sp.name, want, orNone(alt)))
+			want = alt
+		}
+	}
+	if want == m.Default {
+		return false
+	}
+	p.diff.DefaultChanges = append(p.diff.DefaultChanges, fmt.Sprintf("%s: %s -> %s", sp.name, orNone(m.Default), orNone(want)))
+	p.hist("default", sp.name, want, fmt.Sprintf("%s -> %s %s", orNone(m.Default), orNone(want), p.detail))
+	m.Default = want
+	return true
+}
+
+// planRemovals removes the modules the list lacks (Replace).
+func (p *plan) planRemovals(b *bbolt.Bucket, listed map[string]bool) error {
+	return b.ForEach(func(k, v []byte) error {
+		if isMetaKey(k) || v == nil || listed[string(k)] {
+			return nil
+		}
+		m, err := decodeModule(string(k), v)
+		if err != nil {
+			return err
+		}
+		p.deletes = append(p.deletes, m.Name)
+		p.diff.RemovedModules = append(p.diff.RemovedModules, m.Name)
+		for _, ver := range m.Versions {
+			p.diff.RemovedVersions = append(p.diff.RemovedVersions, m.Name+"@"+ver.Version)
+			p.hist("remove", m.Name, ver.Version, p.detail)
+		}
+		return nil
+	})
 }
 
 // firstUnblocked returns the first version of m in catalog order that is not blocked, or "".

@@ -259,7 +259,8 @@ func (s *Store) Generation() uint64 { return s.gen.Load() }
 // DB returns the underlying bbolt database. Other packages may keep their own data in the same file,
 // in top-level buckets whose names carry their package prefix ("pkg.", "usage.", …); the names in
 // [ReservedBuckets] belong to the catalog and must not be touched. Do not close the returned DB; use
-// [Store.Close]. On a read-only store, the DB is read-only too.
+// [Store.Close]. On a read-only store, the DB is read-only too. bbolt's transaction statistics are
+// disabled (they cost on every read).
 func (s *Store) DB() *bbolt.DB { return s.db }
 
 func joinList(items []string, max int) string {
