@@ -313,10 +313,16 @@ func (x *exporter) value(val goja.Value, depth int) (any, bool) {
 	return out, true
 }
 
-// record exports a top-level dynamic object without converting untouched input values to JS.
+// record exports a top-level dynamic object without converting untouched input values to JS: values
+// the rules never touched are shared with the caller's map when they are already plain, and copied
+// through normalize otherwise.
 func (x *exporter) record(r *record, depth int) (any, bool) {
 	if !r.touched() {
-		return normalize(r.src), true
+		out := make(map[string]any, len(r.src))
+		for k, e := range r.src {
+			out[k] = plain(e)
+		}
+		return out, true
 	}
 	keys := r.Keys()
 	out := make(map[string]any, len(keys))
@@ -327,9 +333,49 @@ func (x *exporter) record(r *record, depth int) (any, bool) {
 			}
 			continue
 		}
-		out[k] = normalize(r.src[k])
+		out[k] = plain(r.src[k])
 	}
 	return out, true
+}
+
+// plain returns x itself when it is already made only of plain values (no copy), else normalize(x).
+func plain(x any) any {
+	if isPlain(x, 0) {
+		if f, ok := x.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			return nil
+		}
+		return x
+	}
+	return normalize(x)
+}
+
+// isPlain reports whether x holds only map[string]any, []any, string, float64 (finite), int64, bool
+// and nil, without allocating.
+func isPlain(x any, depth int) bool {
+	if depth > maxExportDepth {
+		return false
+	}
+	switch t := x.(type) {
+	case nil, string, bool, int64:
+		return true
+	case float64:
+		return !math.IsNaN(t) && !math.IsInf(t, 0)
+	case map[string]any:
+		for _, e := range t {
+			if !isPlain(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range t {
+			if !isPlain(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // primitive exports a primitive value.

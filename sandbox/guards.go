@@ -344,6 +344,11 @@ const bufferGuardSource = `(function (B, check) {
     }
   });
   Object.defineProperty(B.prototype, 'constructor', { value: P, writable: true, enumerable: false, configurable: true });
+  if (typeof B.isBuffer !== 'function') {
+    Object.defineProperty(B, 'isBuffer', {
+      value: function isBuffer(b) { return b instanceof B; }, writable: true, enumerable: false, configurable: true
+    });
+  }
   return P;
 })`
 
