@@ -29,18 +29,18 @@ type conformanceCase struct {
 	Configuration map[string]string `json:"configuration"`
 	Timeout       string            `json:"timeout"`
 	Expect        struct {
-		Outcome         Outcome          `json:"outcome"`
-		Error           *string          `json:"error"`
-		ErrorContains   string           `json:"error_contains"`
-		Failure         *expectedFailure `json:"failure"`
-		User            any              `json:"user"`
-		Context         any              `json:"context"`
-		Logs            *[]LogEntry      `json:"logs"`
-		LogsTruncated   bool             `json:"logs_truncated"`
-		Warnings        []string         `json:"warnings_contain"`
-		NoWarnings      bool             `json:"no_warnings"`
-		Requires        []expectedReq    `json:"requires"`
-		RulesRan        []string         `json:"rules_ran"`
+		Outcome       Outcome          `json:"outcome"`
+		Error         *string          `json:"error"`
+		ErrorContains string           `json:"error_contains"`
+		Failure       *expectedFailure `json:"failure"`
+		User          any              `json:"user"`
+		Context       any              `json:"context"`
+		Logs          *[]LogEntry      `json:"logs"`
+		LogsTruncated bool             `json:"logs_truncated"`
+		Warnings      []string         `json:"warnings_contain"`
+		NoWarnings    bool             `json:"no_warnings"`
+		Requires      []expectedReq    `json:"requires"`
+		RulesRan      []string         `json:"rules_ran"`
 	} `json:"expect"`
 }
 

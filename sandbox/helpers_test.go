@@ -74,12 +74,12 @@ func testResolver() *fakeResolver {
 			Implementation: p.Info(), Provider: p}
 	}
 	return &fakeResolver{modules: map[string]*resolver.Resolution{
-		"greet":       res("greet", "", resolver.HowCore, greet, catalog.StatusAllowed),
-		"lib":         res("lib", "1.2.3", resolver.HowDefault, lib, catalog.StatusAllowed),
-		"lib@1.2.3":   res("lib", "1.2.3", resolver.HowExact, lib, catalog.StatusAllowed),
-		"lib@^1":      res("lib", "1.2.3", resolver.HowRange, lib, catalog.StatusAllowed),
-		"old@0.1.0":   res("old", "0.1.0", resolver.HowExact, old, catalog.StatusDeprecated),
-		"boom@1.0.0":  res("boom", "1.0.0", resolver.HowExact, boom, catalog.StatusAllowed),
+		"greet":      res("greet", "", resolver.HowCore, greet, catalog.StatusAllowed),
+		"lib":        res("lib", "1.2.3", resolver.HowDefault, lib, catalog.StatusAllowed),
+		"lib@1.2.3":  res("lib", "1.2.3", resolver.HowExact, lib, catalog.StatusAllowed),
+		"lib@^1":     res("lib", "1.2.3", resolver.HowRange, lib, catalog.StatusAllowed),
+		"old@0.1.0":  res("old", "0.1.0", resolver.HowExact, old, catalog.StatusDeprecated),
+		"boom@1.0.0": res("boom", "1.0.0", resolver.HowExact, boom, catalog.StatusAllowed),
 	}}
 }
 
