@@ -281,3 +281,32 @@ func TestReport_ByModule(t *testing.T) {
 		t.Fatalf("by module =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestRun_Limits(t *testing.T) {
+	t.Run("too large", func(t *testing.T) {
+		big := rule("var s = '" + strings.Repeat("x", MaxScriptBytes) + "';")
+		rep, got := auditScript(t, big, testOptions(t))
+		if want := []string{"1:1 parse_error"}; !slices.Equal(got, want) || !strings.Contains(rep.Findings[0].Message, "the analyser reads at most") {
+			t.Fatalf("findings = %q: %s", got, rep.Findings[0].Message)
+		}
+	})
+	t.Run("invalid UTF-8", func(t *testing.T) {
+		rep, got := auditScript(t, rule("var s = '\xff';"), testOptions(t))
+		if want := []string{"2:10 parse_error"}; !slices.Equal(got, want) || rep.Findings[0].Message != "the script is not valid UTF-8" {
+			t.Fatalf("findings = %q: %s", got, rep.Findings[0].Message)
+		}
+	})
+	t.Run("too deep", func(t *testing.T) {
+		deep := strings.Repeat("[", 2*maxDepth) + "require('url')" + strings.Repeat("]", 2*maxDepth)
+		_, got := auditScript(t, rule("require('url'); var x = "+deep+";"), testOptions(t))
+		if len(got) != 2 || got[0] != "2:9 core" || !strings.HasSuffix(got[1], " incomplete") {
+			t.Fatalf("findings = %q", got)
+		}
+	})
+	t.Run("source maps are never loaded", func(t *testing.T) {
+		_, got := auditScript(t, rule("require('url');")+"\n//# sourceMappingURL=/nonexistent/map.json", testOptions(t))
+		if want := []string{"2:9 core"}; !slices.Equal(got, want) {
+			t.Fatalf("findings = %q, want %q", got, want)
+		}
+	})
+}

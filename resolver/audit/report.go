@@ -50,9 +50,10 @@ type RuleReport struct {
 // Require is one require(...) call of a rule.
 type Require struct {
 	// Spec is the literal specifier; empty for a dynamic require.
-	Spec   string `json:"spec,omitempty"`
-	Line   int    `json:"line"`
-	Column int    `json:"column"`
+	Spec string `json:"spec,omitempty"`
+	// Line and Column locate the argument (the call itself when there is none).
+	Line   int `json:"line"`
+	Column int `json:"column"`
 	// Kind is the kind of the finding the require produced (ok, unpinned, range, …).
 	Kind string `json:"kind"`
 	// Module is the module name; empty when the spec is dynamic or invalid.
