@@ -78,7 +78,7 @@ func Must(err error) {
 	}
 }
 
-// ParseJSON is JSON.parse(s); ok is false when s is not JSON.
+// ParseJSON is JSON.parse(s); the error is the SyntaxError when s is not JSON.
 func (e *Env) ParseJSON(s string) (v goja.Value, err error) {
 	return e.jsonParse(goja.Undefined(), e.RT.ToValue(s))
 }
