@@ -84,16 +84,3 @@ func severityOf(kind string) string {
 	}
 	return SeverityNote
 }
-
-// severityRank orders severities: error 3, warning 2, note 1, anything else 0.
-func severityRank(s string) int {
-	switch s {
-	case SeverityError:
-		return 3
-	case SeverityWarning:
-		return 2
-	case SeverityNote:
-		return 1
-	}
-	return 0
-}

@@ -243,3 +243,47 @@ func TestRun_MethodCheckWithManagerTable(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_ScopesAndValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string
+		want   []string // "line:col kind" of legacy_global and missing_method findings
+	}{
+		{"for let shadows", rule("for (let q = 0; q < 3; q++) { q.toString(); }\nq.all([]);"), []string{"3:1 legacy_global"}},
+		{"for var is function scoped", rule("for (var q = 0; q < 3; q++) {}\nq.all([]);"), nil},
+		{"for in and of targets", rule("for (var async in o) {} for (const { uuid } of list) { uuid.x(); } for (jwt of l) {}\nasync.x(); jwt.y();"), nil},
+		{"for initializer expression", rule("for (_ = 0; _ < 1; _++) {}"), nil},
+		{"catch parameter", rule("try { f(); } catch (request) { request.x(); }\ntry {} catch ({ xpath }) { xpath.select(); }"), nil},
+		{"switch lexical", rule("switch (k) { case 1: let xmldom = 1; xmldom++; break; default: xmldom.x(); }"), nil},
+		{"class name expression", rule("var C = class pg { m() { return pg; } };"), nil},
+		{"labels and with", rule("outer: for (;;) { break outer; }\nwith (obj) { mysql.query(); }"), []string{"3:14 legacy_global"}},
+		{"do while and if else", rule("do { ip('x'); } while (0); if (a) { Knex(); } else { Pubnub(); }"), []string{"2:6 legacy_global", "2:37 legacy_global", "2:54 legacy_global"}},
+		{"spread, template, yield", rule("function* g() { yield bcrypt; } var a = [...couchbase]; var s = `${xtend}`; var o = { ...cql };"), []string{"2:23 legacy_global", "2:45 legacy_global", "2:68 legacy_global", "2:90 legacy_global"}},
+		{"conditional client", rule(mc + "var m2 = context.a ? management : null;\nm2.getUserRoles();"), []string{"5:4 missing_method"}},
+		{"sequence and await", "async " + rule(mc + "var m3 = (0, management); var m4 = await m3;\nm4.getUserRoles();"), []string{"5:4 missing_method"}},
+		{"logical and", rule(mc + "var m5 = context.ok && management;\nm5.getUserRoles();"), []string{"5:4 missing_method"}},
+		{"undefined then client", rule(mc + "var m6 = undefined; m6 = management;\nm6.getUserRoles();"), []string{"5:4 missing_method"}},
+		{"increment makes opaque", rule(mc + "var m7 = management; m7++;\nm7.getUserRoles();"), nil},
+		{"conditional with unknown", rule(mc + "var m8 = context.a ? management : other;\nm8.getUserRoles();"), nil},
+		{"destructuring assignment", rule(mc + "var m9, MC2; ({ m9 } = { m9: management }); ({ ManagementClient: MC2 } = require('auth0@2.9.1'));\nnew MC2({}).getUserRoles(); m9.getUserRoles();"), []string{"5:13 missing_method"}},
+		{"computed member is not followed", rule(mc + "management[name]();"), nil},
+		{"deep member paths are not followed", rule(mc + "management.users.getAll.call.apply();"), nil},
+		{"new on an unknown constructor", rule("var X = require('auth0@2.9.1'); new X.Other({}).getUserRoles();"), nil},
+		{"global property reassigned", rule("var MC = require('auth0@2.9.1').ManagementClient;\nglobal.c = new MC({}); global.c += 1; global.c.getUserRoles();"), nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, all := auditScript(t, tc.script, testOptions(t))
+			var got []string
+			for _, f := range all {
+				if strings.HasSuffix(f, " legacy_global") || strings.HasSuffix(f, " missing_method") {
+					got = append(got, f)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("findings = %q, want %q (all: %q)", got, tc.want, all)
+			}
+		})
+	}
+}
