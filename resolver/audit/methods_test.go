@@ -261,7 +261,7 @@ func TestRun_ScopesAndValues(t *testing.T) {
 		{"do while and if else", rule("do { ip('x'); } while (0); if (a) { Knex(); } else { Pubnub(); }"), []string{"2:6 legacy_global", "2:37 legacy_global", "2:54 legacy_global"}},
 		{"spread, template, yield", rule("function* g() { yield bcrypt; } var a = [...couchbase]; var s = `${xtend}`; var o = { ...cql };"), []string{"2:23 legacy_global", "2:45 legacy_global", "2:68 legacy_global", "2:90 legacy_global"}},
 		{"conditional client", rule(mc + "var m2 = context.a ? management : null;\nm2.getUserRoles();"), []string{"5:4 missing_method"}},
-		{"sequence and await", "async " + rule(mc + "var m3 = (0, management); var m4 = await m3;\nm4.getUserRoles();"), []string{"5:4 missing_method"}},
+		{"sequence and await", "async " + rule(mc+"var m3 = (0, management); var m4 = await m3;\nm4.getUserRoles();"), []string{"5:4 missing_method"}},
 		{"logical and", rule(mc + "var m5 = context.ok && management;\nm5.getUserRoles();"), []string{"5:4 missing_method"}},
 		{"undefined then client", rule(mc + "var m6 = undefined; m6 = management;\nm6.getUserRoles();"), []string{"5:4 missing_method"}},
 		{"increment makes opaque", rule(mc + "var m7 = management; m7++;\nm7.getUserRoles();"), nil},
