@@ -24,9 +24,17 @@ func Guard(rt *goja.Runtime, name string, fn Func) Func {
 	}
 }
 
+// Recover is Guard for functions of other shapes (constructors): defer it at their top.
+func Recover(rt *goja.Runtime, name string) {
+	recoverValue(rt, name, recover())
+}
+
 // recoverInto converts a Go panic in progress into a thrown JavaScript Error.
 func recoverInto(rt *goja.Runtime, name string) {
-	x := recover()
+	recoverValue(rt, name, recover())
+}
+
+func recoverValue(rt *goja.Runtime, name string, x interface{}) {
 	if x == nil {
 		return
 	}
