@@ -234,4 +234,3 @@ func (m *module) getHashes(goja.FunctionCall) goja.Value {
 	}
 	return m.rt.NewArray(names...)
 }
-
