@@ -250,3 +250,34 @@ func compareVersions(a, b string) int {
 	}
 	return strings.Compare(a, b)
 }
+
+// MethodFuncs adapts functions to a MethodTable and a ManagerTable, e.g. registry/auth0's
+// package-level MethodsOf, FirstVersionWith and Versions:
+//
+//	audit.MethodFuncs{Methods: auth0.MethodsOf, First: auth0.FirstVersionWith, All: auth0.Versions}
+//
+// Methods, First and All are required. Managers is optional; without it manager calls are checked
+// through the flat methods that delegate to them.
+type MethodFuncs struct {
+	Methods  func(version string) ([]string, bool)
+	First    func(method string) (string, bool)
+	All      func() []string
+	Managers func(version, manager string) ([]string, bool)
+}
+
+// MethodsOf calls f.Methods.
+func (f MethodFuncs) MethodsOf(version string) ([]string, bool) { return f.Methods(version) }
+
+// FirstVersionWith calls f.First.
+func (f MethodFuncs) FirstVersionWith(method string) (string, bool) { return f.First(method) }
+
+// Versions calls f.All.
+func (f MethodFuncs) Versions() []string { return f.All() }
+
+// ManagerMethodsOf calls f.Managers, or reports false when it is nil.
+func (f MethodFuncs) ManagerMethodsOf(version, manager string) ([]string, bool) {
+	if f.Managers == nil {
+		return nil, false
+	}
+	return f.Managers(version, manager)
+}
