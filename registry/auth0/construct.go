@@ -18,16 +18,9 @@ func (m *module) construct(opts goja.Value) *clientObj {
 		panic(m.argumentError("Management API SDK options must be an object"))
 	}
 	o := opts.(*goja.Object)
-	opt := func(k string) goja.Value {
-		v := o.Get(k)
-		if v == nil {
-			return goja.Undefined()
-		}
-		return v
-	}
 	c := &clientObj{m: m}
 	cfg := &c.cfg
-	domain, token := opt("domain"), opt("token")
+	domain, token := prop(o, "domain"), prop(o, "token")
 	if f.LegacyConstructor {
 		if !truthy(token) {
 			panic(m.argumentError("An access token must be provided"))
@@ -51,7 +44,7 @@ func (m *module) construct(opts goja.Value) *clientObj {
 	cfg.domain = domain.String()
 	cfg.retry, cfg.retries = f.Retry != spec.RetryNone, f.DefaultMaxRetries
 	if f.RetryOption {
-		if r := opt("retry"); isObject(r) {
+		if r := prop(o, "retry"); isObject(r) {
 			en, mr := get(rt, r, "enabled"), get(rt, r, "maxRetries")
 			if !goja.IsUndefined(en) && !isBool(en) {
 				panic(m.argumentError("Must provide enabled boolean value"))
@@ -68,9 +61,9 @@ func (m *module) construct(opts goja.Value) *clientObj {
 		}
 	}
 	cfg.telemetry = m.telemetry
-	if tel := opt("telemetry"); isBool(tel) && !tel.ToBoolean() {
+	if tel := prop(o, "telemetry"); isBool(tel) && !tel.ToBoolean() {
 		cfg.telemetry = ""
-	} else if ci := opt("clientInfo"); f.ClientInfoOption && truthy(ci) {
+	} else if ci := prop(o, "clientInfo"); f.ClientInfoOption && truthy(ci) {
 		s, err := m.g.stringify(goja.Undefined(), ci)
 		if err != nil {
 			panic(err)
@@ -78,7 +71,7 @@ func (m *module) construct(opts goja.Value) *clientObj {
 		cfg.telemetry = encodeTelemetry(s.String())
 	}
 	if f.HeadersOption {
-		if h := opt("headers"); isObject(h) {
+		if h := prop(o, "headers"); isObject(h) {
 			ho := h.(*goja.Object)
 			for _, k := range ho.Keys() {
 				if v := ho.Get(k); !isNullish(v) {
@@ -88,12 +81,12 @@ func (m *module) construct(opts goja.Value) *clientObj {
 		}
 	}
 	if f.UserAgentOption {
-		if ua := opt("userAgent"); truthy(ua) {
+		if ua := prop(o, "userAgent"); truthy(ua) {
 			cfg.userAgent = ua.String()
 		}
 	}
 	if f.IncludeResponseHeaders {
-		cfg.withHdrs = truthy(opt("includeResponseHeaders"))
+		cfg.withHdrs = truthy(prop(o, "includeResponseHeaders"))
 	}
 	return c
 }
@@ -101,14 +94,7 @@ func (m *module) construct(opts goja.Value) *clientObj {
 // clientCredentials reads and validates the client-credentials options (2.8+).
 func (m *module) clientCredentials(o *goja.Object, domain string) *ccConfig {
 	rt := m.rt
-	opt := func(k string) goja.Value {
-		v := o.Get(k)
-		if v == nil {
-			return goja.Undefined()
-		}
-		return v
-	}
-	id, secret := opt("clientId"), opt("clientSecret")
+	id, secret := prop(o, "clientId"), prop(o, "clientSecret")
 	if !truthy(id) {
 		panic(m.argumentError("Must provide a clientId"))
 	}
@@ -116,17 +102,17 @@ func (m *module) clientCredentials(o *goja.Object, domain string) *ccConfig {
 		panic(m.argumentError(m.f.ClientSecretMessage))
 	}
 	cc := &ccConfig{clientID: id.String(), clientSecret: secret.String(), cache: true}
-	if s := opt("scope"); !goja.IsUndefined(s) {
+	if s := prop(o, "scope"); !goja.IsUndefined(s) {
 		if !isString(s) {
 			panic(m.argumentError("scope must be a string"))
 		}
 		cc.scope = s.String()
 	}
 	cc.audience = "https://" + domain + "/api/v2/"
-	if a := opt("audience"); truthy(a) {
+	if a := prop(o, "audience"); truthy(a) {
 		cc.audience = a.String()
 	}
-	if tp := opt("tokenProvider"); isObject(tp) {
+	if tp := prop(o, "tokenProvider"); isObject(tp) {
 		en, ttl := get(rt, tp, "enableCache"), get(rt, tp, "cacheTTLInSeconds")
 		if !goja.IsUndefined(en) && !isBool(en) {
 			panic(m.argumentError("enableCache must be a boolean"))

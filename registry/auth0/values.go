@@ -8,15 +8,24 @@ func isNullish(v goja.Value) bool {
 	return v == nil || goja.IsUndefined(v) || goja.IsNull(v)
 }
 
+// isFunction is typeof v === 'function' (without allocating a Callable).
 func isFunction(v goja.Value) bool {
-	_, ok := goja.AssertFunction(v)
-	return ok
+	o, ok := v.(*goja.Object)
+	return ok && o.ClassName() == "Function"
 }
 
 // isObject is typeof v === 'object' && v !== null.
 func isObject(v goja.Value) bool {
 	o, ok := v.(*goja.Object)
-	return ok && !isFunction(o)
+	return ok && o.ClassName() != "Function"
+}
+
+// prop is o[k], with undefined for a missing property.
+func prop(o *goja.Object, k string) goja.Value {
+	if v := o.Get(k); v != nil {
+		return v
+	}
+	return goja.Undefined()
 }
 
 // isString is typeof v === 'string'.
