@@ -218,4 +218,3 @@ func TestManagers_DerivedEndpoints(t *testing.T) {
 		}
 	}
 }
-
