@@ -102,6 +102,7 @@ func extraCommands() []*command {
 var commandSets = []func() []*command{
 	runCommands,
 	tenantCommands,
+	auditCommands,
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
