@@ -97,7 +97,6 @@ func FuzzParseURL(f *testing.F) {
 	})
 }
 
-
 func TestClassify(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9},
 		Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
