@@ -272,13 +272,13 @@ func humanBytes(b float64) string {
 // `x.constructor` cannot reach the unchecked original.
 const binaryGuardSource = `(function (check) {
   'use strict';
-  var names = ['ArrayBuffer', 'SharedArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray',
+  var names = ['ArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray',
     'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
     'BigInt64Array', 'BigUint64Array'];
   names.forEach(function (name) {
     var C = globalThis[name];
     if (typeof C !== 'function') return;
-    var size = name === 'ArrayBuffer' || name === 'SharedArrayBuffer' ? 1 : C.BYTES_PER_ELEMENT;
+    var size = name === 'ArrayBuffer' ? 1 : C.BYTES_PER_ELEMENT;
     var P = new Proxy(C, {
       construct: function (target, args, newTarget) {
         check(name, args[0], size);
@@ -320,8 +320,7 @@ func (v *vm) checkBinarySize(what string, arg goja.Value, elemSize float64, lim 
 		if !ok {
 			return
 		}
-		switch o.ClassName() {
-		case "ArrayBuffer", "SharedArrayBuffer":
+		if o.ClassName() == "ArrayBuffer" {
 			return
 		}
 		if l := o.Get("length"); l != nil && goja.IsNumber(l) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
@@ -128,8 +129,12 @@ func compileRule(name, script string) (*goja.Program, *CompileError) {
 		ce := &CompileError{Rule: name, Message: err.Error()}
 		var list parser.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {
-			ce.Line, ce.Column = scriptPosition(list[0].Position.Line, list[0].Position.Column)
+			ce.Line, ce.Column = scriptPosition(script, list[0].Position.Line, list[0].Position.Column)
 			ce.Message = "SyntaxError: " + list[0].Message
+			if list[0].Position.Line > strings.Count(script, "\n")+1 {
+				// the parser stopped at the closing parenthesis the script is wrapped in
+				ce.Message = "SyntaxError: Unexpected end of input"
+			}
 			if strings.Contains(list[0].Message, "Unexpected token ;") {
 				ce.Message += " (a rule is a function expression: remove the trailing semicolon)"
 			}
@@ -141,12 +146,12 @@ func compileRule(name, script string) (*goja.Program, *CompileError) {
 	}
 	stmt, ok := prg.Body[0].(*ast.ExpressionStatement)
 	if !ok {
-		return nil, positioned(name, prg, prg.Body[0].Idx0(), "script must be a single function expression")
+		return nil, positioned(name, script, prg, prg.Body[0].Idx0(), "script must be a single function expression")
 	}
 	switch stmt.Expression.(type) {
 	case *ast.FunctionLiteral, *ast.ArrowFunctionLiteral:
 	default:
-		return nil, positioned(name, prg, stmt.Expression.Idx0(),
+		return nil, positioned(name, script, prg, stmt.Expression.Idx0(),
 			"script must be a function expression such as function (user, context, callback) { … }, not "+describeNode(stmt.Expression))
 	}
 	p, err := goja.CompileAST(prg, false)
@@ -157,18 +162,27 @@ func compileRule(name, script string) (*goja.Program, *CompileError) {
 }
 
 // positioned builds a CompileError at a node's position in the wrapped source.
-func positioned(name string, prg *ast.Program, idx file.Idx, msg string) *CompileError {
+func positioned(name, script string, prg *ast.Program, idx file.Idx, msg string) *CompileError {
 	ce := &CompileError{Rule: name, Message: msg}
 	if prg.File != nil {
 		pos := prg.File.Position(int(idx) - prg.File.Base())
-		ce.Line, ce.Column = scriptPosition(pos.Line, pos.Column)
+		ce.Line, ce.Column = scriptPosition(script, pos.Line, pos.Column)
 	}
 	return ce
 }
 
 // scriptPosition maps a position in the wrapped source `(<script>\n)` to the script's own position:
-// only the first line is shifted, by the opening parenthesis.
-func scriptPosition(line, col int) (int, int) {
+// the first line is shifted by the opening parenthesis, and a position on the closing line (an
+// unexpected end of input) is reported just after the script's last character.
+func scriptPosition(script string, line, col int) (int, int) {
+	lines := strings.Count(script, "\n") + 1
+	if line > lines {
+		last := script[strings.LastIndexByte(script, '\n')+1:]
+		line, col = lines, utf8.RuneCountInString(last)+1
+		if lines == 1 {
+			col++
+		}
+	}
 	if line == 1 && col > 1 {
 		col--
 	}

@@ -111,6 +111,10 @@ func (v *vm) installGlobals() error {
 	if err := set("global", g); err != nil {
 		return err
 	}
+	// goja's GoError constructor is not ECMAScript and nothing in the sandbox needs it
+	if err := g.Delete("GoError"); err != nil {
+		return err
+	}
 
 	cfg := rt.NewObject()
 	keys := make([]string, 0, len(v.ex.cfg.Configuration))
