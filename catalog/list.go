@@ -160,9 +160,9 @@ func firstByte(raw json.RawMessage) byte {
 
 func detectFormat(fields []field) (string, error) {
 	for _, f := range fields {
+		// A canirequire "modules" array holds objects; a verquire package named "modules" holds strings.
 		if f.key == "modules" && firstByte(f.val) == '[' {
-			var items []json.RawMessage
-			if json.Unmarshal(f.val, &items) == nil && (len(items) == 0 || firstByte(items[0]) == '{') {
+			if c := firstByte(bytes.TrimSpace(f.val)[1:]); c == '{' || c == ']' {
 				return FormatCanirequire, nil
 			}
 		}
@@ -188,6 +188,13 @@ func notAList(fields []field) error {
 	return fmt.Errorf("%w: not a catalog list: a canirequire list is {\"node_version\": …, \"modules\": [{\"name\", \"version\"}, …]} and a verquire packages.json is {\"<name>\": [\"<version>\", …]}, but this file's top-level keys are %s (is it a provenance or metadata file?)", ErrInvalid, joinList(keys, 6))
 }
 
+// rawEntry is one canirequire modules[] element; pointers tell a missing field from an empty one.
+type rawEntry struct {
+	Name     *string `json:"name"`
+	Version  *string `json:"version"`
+	Homepage *string `json:"homepage"`
+}
+
 func parseCanirequire(fields []field) (*List, error) {
 	l := &List{Format: FormatCanirequire}
 	var modules json.RawMessage
@@ -207,20 +214,23 @@ func parseCanirequire(fields []field) (*List, error) {
 	if firstByte(modules) != '[' {
 		return nil, fmt.Errorf("%w: canirequire list: \"modules\" must be an array of {\"name\", \"version\"} objects", ErrInvalid)
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(modules, &items); err != nil {
+	var entries []rawEntry
+	if err := json.Unmarshal(modules, &entries); err != nil {
+		// Decode entry by entry to say which one is wrong.
+		var items []json.RawMessage
+		if err := json.Unmarshal(modules, &items); err != nil {
+			return nil, fmt.Errorf("%w: canirequire list: \"modules\": %v", ErrInvalid, err)
+		}
+		for i, raw := range items {
+			var e rawEntry
+			if firstByte(raw) != '{' || json.Unmarshal(raw, &e) != nil {
+				return nil, fmt.Errorf("%w: canirequire list: modules[%d]: want an object with string \"name\" and \"version\", got %s", ErrInvalid, i, abbreviate(string(raw)))
+			}
+		}
 		return nil, fmt.Errorf("%w: canirequire list: \"modules\": %v", ErrInvalid, err)
 	}
-	l.Entries = make([]ListEntry, 0, len(items))
-	for i, raw := range items {
-		var e struct {
-			Name     *string `json:"name"`
-			Version  *string `json:"version"`
-			Homepage *string `json:"homepage"`
-		}
-		if firstByte(raw) != '{' || json.Unmarshal(raw, &e) != nil {
-			return nil, fmt.Errorf("%w: canirequire list: modules[%d]: want an object with string \"name\" and \"version\", got %s", ErrInvalid, i, abbreviate(string(raw)))
-		}
+	l.Entries = make([]ListEntry, 0, len(entries))
+	for i, e := range entries {
 		if e.Name == nil || *e.Name == "" {
 			return nil, fmt.Errorf("%w: canirequire list: modules[%d]: \"name\" is missing or empty", ErrInvalid, i)
 		}
