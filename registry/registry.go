@@ -89,6 +89,15 @@ type Host interface {
 	Require(spec string) (goja.Value, error)
 }
 
+// LocalHost is implemented by hosts that keep per-runtime state for implementations, such as the
+// module table of a stored package whose files require each other. Local returns the value stored
+// under key for this runtime, calling create to make it on first use; the value lives as long as the
+// runtime. Keys should be unexported types of the implementing package, as with context values.
+type LocalHost interface {
+	Host
+	Local(key any, create func() any) any
+}
+
 // LoadRequest is what Provider.Load receives.
 type LoadRequest struct {
 	// Runtime is the goja runtime the module is loaded into.
