@@ -73,14 +73,19 @@
   });
 
   // Bluebird-style promise: a thenable wrapping a native promise, with bluebird's helpers.
+  // Bluebird only warns about unhandled rejections, so every inner native promise is marked handled.
   var INNER = typeof Symbol === 'function' ? Symbol('promise') : '__promise';
+  function noop() {}
   function Promise(executor) {
     if (!(this instanceof Promise)) throw new TypeError('the promise constructor cannot be invoked directly');
     if (typeof executor !== 'function') throw new TypeError('expecting a function but got ' + typeof executor);
-    setHidden(this, INNER, new NativePromise(executor));
+    var p = new NativePromise(executor);
+    p.then(undefined, noop);
+    setHidden(this, INNER, p);
   }
   function wrap(p) {
     var o = Object.create(Promise.prototype);
+    p.then(undefined, noop);
     setHidden(o, INNER, p);
     return o;
   }
@@ -174,6 +179,7 @@
     responseError: responseError,
     systemError: systemError,
     deferred: deferred,
+    raise: function (e) { throw e; },
     stringify: JSON.stringify,
     parse: JSON.parse
   };

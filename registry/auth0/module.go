@@ -23,7 +23,7 @@ var glueProgram = sync.OnceValues(func() (*goja.Program, error) {
 // glue is the per-runtime result of glue.js.
 type glue struct {
 	argumentError, apiError, sanitizedError, alphaError *goja.Object
-	responseError, systemError, deferred                goja.Callable
+	responseError, systemError, deferred, raise         goja.Callable
 	stringify, parse                                    goja.Callable
 }
 
@@ -52,7 +52,7 @@ func loadGlue(rt *goja.Runtime, host registry.Host) (*glue, error) {
 		alphaError:     o.Get("ApiError").ToObject(rt),
 	}
 	for name, dst := range map[string]*goja.Callable{
-		"responseError": &g.responseError, "systemError": &g.systemError, "deferred": &g.deferred,
+		"responseError": &g.responseError, "systemError": &g.systemError, "deferred": &g.deferred, "raise": &g.raise,
 		"stringify": &g.stringify, "parse": &g.parse,
 	} {
 		f, ok := goja.AssertFunction(o.Get(name))

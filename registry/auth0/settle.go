@@ -9,14 +9,15 @@ import (
 	"github.com/dop251/goja"
 )
 
-// UncaughtReporter may be implemented by a registry.Host to receive errors that rule code throws
-// asynchronously where Node would raise an uncaughtException (a 2.0–2.8 callback that throws, the
-// pre-2.32 getUsersByEmail(email, options) quirk). Without it they are logged and dropped.
+// UncaughtReporter may be implemented by a registry.Host to receive the errors rule code throws
+// asynchronously where Node raises an uncaughtException (a 2.0–2.8 callback that throws, the
+// pre-2.32 getUsersByEmail(email, options) quirk). Hosts without it get the exception re-thrown
+// (panicked) from the Reserve continuation, which the sandbox reports as an uncaught exception.
 type UncaughtReporter interface {
 	ReportUncaught(err error)
 }
 
-// uncaught reports an asynchronous exception.
+// uncaught raises an asynchronous exception; it must be the last thing a continuation does.
 func (m *module) uncaught(err error) {
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
@@ -26,7 +27,11 @@ func (m *module) uncaught(err error) {
 		r.ReportUncaught(err)
 		return
 	}
-	m.p.log.Warn("auth0: uncaught exception in rule callback", "err", err)
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		panic(ex)
+	}
+	panic(m.rt.NewGoError(err))
 }
 
 // newPromise returns the version's promise (bluebird-style or native) and its resolving functions.
@@ -91,7 +96,8 @@ func (m *module) settleLater(err goja.Value, cb goja.Callable) goja.Value {
 // settle runs on the loop with the outcome of a request.
 func (m *module) settle(c *clientObj, req *apiRequest, res *response, cb goja.Callable, resolve, reject func(goja.Value)) {
 	if req.uncaughtAfter != "" {
-		m.uncaught(errors.New("TypeError: " + req.uncaughtAfter))
+		_, err := m.g.raise(goja.Undefined(), m.typeError(req.uncaughtAfter))
+		m.uncaught(err)
 		return
 	}
 	if res.netErr != nil || res.status < 200 || res.status > 299 {
