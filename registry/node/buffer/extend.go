@@ -68,6 +68,10 @@ func Extend(rt *goja.Runtime, ctor *goja.Object) (err error) {
 	} {
 		native.Hidden(rt, proto, "Buffer.prototype.", name, fn)
 	}
+	// goja names native functions after their Go implementation; Node's class is "Buffer".
+	if err := ctor.DefineDataProperty("name", rt.ToValue("Buffer"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		return err
+	}
 	return ctor.DefineDataPropertySymbol(symExtended, rt.ToValue(true), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 }
 
