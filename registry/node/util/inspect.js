@@ -1051,7 +1051,13 @@
     return `${braces[0]}${ln}${output.join(`,\n${indentation}  `)} ${braces[1]}`;
   }
 
-  const builtInObjects = new Set(Object.getOwnPropertyNames(globalThis).filter((e) => /^[A-Z][a-zA-Z0-9]+$/.test(e)));
+  let builtInObjects;
+  function isBuiltInName(name) {
+    if (builtInObjects === undefined) {
+      builtInObjects = new Set(Object.getOwnPropertyNames(globalThis).filter((e) => /^[A-Z][a-zA-Z0-9]+$/.test(e)));
+    }
+    return builtInObjects.has(name);
+  }
 
   function hasBuiltInToString(value) {
     const proxy = h.proxy(value);
@@ -1071,7 +1077,7 @@
     } while (pointer !== null && !hasOwn(pointer, 'toString'));
     if (pointer === null) return true;
     const descriptor = Object.getOwnPropertyDescriptor(pointer, 'constructor');
-    return descriptor !== undefined && typeof descriptor.value === 'function' && builtInObjects.has(descriptor.value.name);
+    return descriptor !== undefined && typeof descriptor.value === 'function' && isBuiltInName(descriptor.value.name);
   }
 
   function tryStringify(arg) {
