@@ -173,7 +173,7 @@ func (c *clientObj) Get(key string) goja.Value {
 	if c.managers[i] == nil {
 		mo := &managerObj{c: c}
 		o := c.m.rt.NewDynamicObject(mo)
-		o.SetPrototype(c.m.mgrProtos[i])
+		o.SetPrototype(c.m.managerProto(i))
 		c.managers[i] = o
 	}
 	return c.managers[i]

@@ -127,9 +127,7 @@ func (p *Provider) newModule(rt *goja.Runtime, host registry.Host, version strin
 		m.mgrIndex[ms.Name] = i
 		m.ownKeys = append(m.ownKeys, ms.Name)
 	}
-	if err := m.buildManagerPrototypes(); err != nil {
-		return nil, err
-	}
+	m.mgrProtos = make([]*goja.Object, len(s.Managers))
 	if err := m.buildClientClass(); err != nil {
 		return nil, err
 	}
@@ -144,33 +142,31 @@ func (m *module) namedFunction(name string, length int, fn func(goja.FunctionCal
 	return f
 }
 
-// buildManagerPrototypes creates one prototype per manager with its methods, and a constructor
-// named after the manager class (reachable as management.users.constructor).
-func (m *module) buildManagerPrototypes() error {
-	m.mgrProtos = make([]*goja.Object, len(m.s.Managers))
-	for i := range m.s.Managers {
-		ms := &m.s.Managers[i]
-		proto := m.rt.NewObject()
-		cls := m.namedFunction(ms.Class, 1, func(goja.FunctionCall) goja.Value {
-			panic(m.rt.NewTypeError("Class constructor %s cannot be invoked without 'new'", ms.Class))
-		})
-		_ = cls.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-		_ = proto.DefineDataProperty("constructor", cls, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-		for j := range ms.Methods {
-			mm := &ms.Methods[j]
-			ep := mm.Endpoint
-			fn := m.namedFunction(mm.Name, len(ep.Args), func(call goja.FunctionCall) goja.Value {
-				mo, ok := call.This.Export().(*managerObj)
-				if !ok {
-					panic(m.rt.NewTypeError("%s.%s called on an object that is not a %s", ms.Name, mm.Name, ms.Class))
-				}
-				return m.invoke(mo.c, ep, call.Arguments)
-			})
-			if err := proto.DefineDataProperty(mm.Name, fn, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
-				return err
-			}
-		}
-		m.mgrProtos[i] = proto
+// managerProto returns the prototype of manager i, built on first use: its methods and a
+// constructor named after the manager class (reachable as management.users.constructor).
+func (m *module) managerProto(i int) *goja.Object {
+	if p := m.mgrProtos[i]; p != nil {
+		return p
 	}
-	return nil
+	ms := &m.s.Managers[i]
+	proto := m.rt.NewObject()
+	cls := m.namedFunction(ms.Class, 1, func(goja.FunctionCall) goja.Value {
+		panic(m.rt.NewTypeError("Class constructor %s cannot be invoked without 'new'", ms.Class))
+	})
+	_ = cls.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	_ = proto.DefineDataProperty("constructor", cls, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	for j := range ms.Methods {
+		mm := &ms.Methods[j]
+		ep := mm.Endpoint
+		fn := m.namedFunction(mm.Name, len(ep.Args), func(call goja.FunctionCall) goja.Value {
+			mo, ok := call.This.Export().(*managerObj)
+			if !ok {
+				panic(m.rt.NewTypeError("%s.%s called on an object that is not a %s", ms.Name, mm.Name, ms.Class))
+			}
+			return m.invoke(mo.c, ep, call.Arguments)
+		})
+		_ = proto.DefineDataProperty(mm.Name, fn, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	}
+	m.mgrProtos[i] = proto
+	return proto
 }

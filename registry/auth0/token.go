@@ -33,6 +33,32 @@ type cachedToken struct {
 
 func newTokenCache() *tokenCache { return &tokenCache{m: make(map[string]cachedToken)} }
 
+// maxCachedTokens bounds the cache; expired entries are dropped when it is reached, then the
+// oldest-expiring ones.
+const maxCachedTokens = 1024
+
+func (tc *tokenCache) pruneLocked() {
+	if len(tc.m) < maxCachedTokens {
+		return
+	}
+	now := time.Now()
+	for k, v := range tc.m {
+		if now.After(v.expires) {
+			delete(tc.m, k)
+		}
+	}
+	for len(tc.m) >= maxCachedTokens {
+		var oldest string
+		var at time.Time
+		for k, v := range tc.m {
+			if oldest == "" || v.expires.Before(at) {
+				oldest, at = k, v.expires
+			}
+		}
+		delete(tc.m, oldest)
+	}
+}
+
 func (cc *ccConfig) cacheKey(tokenURL string) string {
 	h := sha256.Sum256([]byte(cc.clientSecret))
 	return tokenURL + "\x00" + cc.clientID + "\x00" + hex.EncodeToString(h[:8]) + "\x00" + cc.audience + "\x00" + cc.scope
@@ -90,6 +116,7 @@ func (p *Provider) accessToken(ctx context.Context, t *target, cc *ccConfig) (st
 			ttl = 60
 		}
 		p.tokens.mu.Lock()
+		p.tokens.pruneLocked()
 		p.tokens.m[key] = cachedToken{token: tr.AccessToken, expires: time.Now().Add(time.Duration(ttl * float64(time.Second)))}
 		p.tokens.mu.Unlock()
 	}
