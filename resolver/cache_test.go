@@ -218,9 +218,7 @@ func TestResolver_RangeMemoBounded(t *testing.T) {
 			t.Fatalf("Resolve(%q) = %+v, %v", spec, res, err)
 		}
 	}
-	r.ranges.mu.RLock()
-	n := len(r.ranges.m)
-	r.ranges.mu.RUnlock()
+	n := r.ranges.len()
 	if n == 0 || n > rangeMemoSize {
 		t.Fatalf("range memo holds %d entries, bound %d", n, rangeMemoSize)
 	}

@@ -14,7 +14,7 @@ import (
 // resolve runs the resolution algorithm. ex, when not nil, records the steps. cacheable is false for
 // answers that must not be cached (malformed specs, catalog read failures).
 func (r *Resolver) resolve(runtime, spec string, ex *Explanation) (res *Resolution, err *Error, cacheable bool) {
-	s, rng, perr := parseSpec(spec, r.ranges.compile)
+	s, rng, perr := parseSpec(spec, func(text string) (*versionRange, error) { return compileRange(&r.ranges, text) })
 	if perr != nil {
 		var se *SpecError
 		if !errors.As(perr, &se) {
@@ -218,9 +218,9 @@ func (q *query) byDefault(m *catalog.Module) (*Resolution, *Error) {
 			break
 		}
 	}
-	q.candidates(m, versions, func(v string) bool { return v == def })
+	q.candidates(m, versions, func(i int) bool { return versions[i].Version == def })
 	if chosen == nil {
-		return nil, q.fail(OutcomeCatalogError, catalog.ErrVersionNotFound, allowedVersions(versions),
+		return nil, q.fail(OutcomeCatalogError, catalog.ErrVersionNotFound, q.allowed(versions),
 			"the default version %s of %s is not listed in catalog %q; set one with `verq catalog default %s VERSION`",
 			def, m.Name, q.runtime, m.Name)
 	}
@@ -229,7 +229,7 @@ func (q *query) byDefault(m *catalog.Module) (*Resolution, *Error) {
 	}
 	st, reason := statusOf(*chosen)
 	if st == catalog.StatusBlocked {
-		return nil, q.fail(OutcomeBlocked, ErrBlocked, allowedVersions(versions),
+		return nil, q.fail(OutcomeBlocked, ErrBlocked, q.allowed(versions),
 			"version %s (the default of %s) is blocked in catalog %q: %s", def, m.Name, q.runtime, orNone(reason))
 	}
 	return q.implement(m.Name, def, HowDefault, st, reason)
@@ -269,14 +269,14 @@ func (q *query) pinned() (*Resolution, *Error) {
 // exact resolves an exact version by string equality with a catalog entry.
 func (q *query) exact(m *catalog.Module, versions []catalog.Version) (*Resolution, *Error) {
 	want := q.s.Version
-	q.candidates(m, versions, func(v string) bool { return v == want })
+	q.candidates(m, versions, func(i int) bool { return versions[i].Version == want })
 	for _, v := range versions {
 		if v.Version != want {
 			continue
 		}
 		st, reason := statusOf(v)
 		if st == catalog.StatusBlocked {
-			return nil, q.fail(OutcomeBlocked, ErrBlocked, allowedVersions(versions),
+			return nil, q.fail(OutcomeBlocked, ErrBlocked, q.allowed(versions),
 				"version %s is blocked in catalog %q: %s", want, q.runtime, orNone(reason))
 		}
 		if q.ex != nil {
@@ -284,7 +284,7 @@ func (q *query) exact(m *catalog.Module, versions []catalog.Version) (*Resolutio
 		}
 		return q.implement(m.Name, want, HowExact, st, reason)
 	}
-	allowed := allowedVersions(versions)
+	allowed := q.allowed(versions)
 	return nil, q.fail(OutcomeVersionNotFound, catalog.ErrVersionNotFound, allowed,
 		"version %s is not in catalog %q%s", want, q.runtime, allowedText(allowed))
 }
@@ -294,10 +294,14 @@ func (q *query) byRange(m *catalog.Module, versions []catalog.Version) (*Resolut
 	rng := q.rng
 	var best, bestBlocked *semver.Version
 	var bestEntry, blockedEntry catalog.Version
-	matched := make(map[string]bool)
-	for _, v := range versions {
-		sv, err := parseVersion(v.Version)
-		if err != nil {
+	matched := 0
+	var matches []bool // per version, for the explanation only
+	if q.ex != nil {
+		matches = make([]bool, len(versions))
+	}
+	for i, v := range versions {
+		sv := memoVersion(&q.r.versions, v.Version)
+		if sv == nil {
 			if q.ex != nil {
 				q.ex.stepf("skipped catalog version %q: not a semantic version", v.Version)
 			}
@@ -306,7 +310,10 @@ func (q *query) byRange(m *catalog.Module, versions []catalog.Version) (*Resolut
 		if !rng.Check(sv) {
 			continue
 		}
-		matched[v.Version] = true
+		matched++
+		if matches != nil {
+			matches[i] = true
+		}
 		if st, _ := statusOf(v); st == catalog.StatusBlocked {
 			if bestBlocked == nil || sv.GreaterThan(bestBlocked) {
 				bestBlocked, blockedEntry = sv, v
@@ -317,9 +324,11 @@ func (q *query) byRange(m *catalog.Module, versions []catalog.Version) (*Resolut
 			best, bestEntry = sv, v
 		}
 	}
-	q.candidates(m, versions, func(v string) bool { return matched[v] })
+	if q.ex != nil {
+		q.candidates(m, versions, func(i int) bool { return matches[i] })
+	}
 	if best == nil {
-		allowed := allowedVersions(versions)
+		allowed := q.allowed(versions)
 		if bestBlocked != nil {
 			_, reason := statusOf(blockedEntry)
 			return nil, q.fail(OutcomeBlocked, ErrBlocked, allowed,
@@ -330,7 +339,7 @@ func (q *query) byRange(m *catalog.Module, versions []catalog.Version) (*Resolut
 			"no version in catalog %q satisfies %s%s", q.runtime, q.s.Version, allowedText(allowed))
 	}
 	if q.ex != nil {
-		q.ex.stepf("range %s matches %d listed version(s); the highest not blocked is %s", q.s.Version, len(matched), bestEntry.Version)
+		q.ex.stepf("range %s matches %d listed version(s); the highest not blocked is %s", q.s.Version, matched, bestEntry.Version)
 	}
 	st, reason := statusOf(bestEntry)
 	return q.implement(m.Name, bestEntry.Version, HowRange, st, reason)
@@ -349,21 +358,21 @@ func (q *query) implement(name, version string, how How, st catalog.Status, reas
 }
 
 // candidates records the considered versions in the explanation.
-func (q *query) candidates(m *catalog.Module, versions []catalog.Version, matches func(string) bool) {
+func (q *query) candidates(m *catalog.Module, versions []catalog.Version, matches func(i int) bool) {
 	if q.ex == nil {
 		return
 	}
 	q.ex.Candidates = q.ex.Candidates[:0]
-	for _, v := range versions {
+	for i, v := range versions {
 		st, reason := statusOf(v)
 		q.ex.Candidates = append(q.ex.Candidates, Candidate{Version: v.Version, Status: st, Reason: reason,
-			Default: v.Version == m.Default, Matches: matches(v.Version)})
+			Default: v.Version == m.Default, Matches: matches(i)})
 	}
 }
 
-// allowedVersions lists the versions that are not blocked, in ascending semver order (versions that
+// allowed lists the versions that are not blocked, in ascending semver order (versions that
 // do not parse keep catalog order, after the others).
-func allowedVersions(versions []catalog.Version) []string {
+func (q *query) allowed(versions []catalog.Version) []string {
 	type item struct {
 		text string
 		v    *semver.Version
@@ -373,7 +382,7 @@ func allowedVersions(versions []catalog.Version) []string {
 		if st, _ := statusOf(v); st == catalog.StatusBlocked {
 			continue
 		}
-		sv, _ := parseVersion(v.Version)
+		sv := memoVersion(&q.r.versions, v.Version)
 		items = append(items, item{v.Version, sv})
 	}
 	sort.SliceStable(items, func(i, j int) bool {

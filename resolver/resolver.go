@@ -3,6 +3,8 @@ package resolver
 import (
 	"time"
 
+	"github.com/Masterminds/semver/v3"
+
 	"github.com/verq/verq/catalog"
 	"github.com/verq/verq/registry"
 )
@@ -46,8 +48,9 @@ type Resolver struct {
 	observer  Observer
 	cacheSize int
 	cache     *cache
-	ranges    rangeMemo
-	epoch     time.Time // monotonic origin for observed durations
+	ranges    memo[*versionRange]   // compiled ranges by text
+	versions  memo[*semver.Version] // parsed catalog versions by text
+	epoch     time.Time             // monotonic origin for observed durations
 }
 
 // New returns a resolver reading cat (which must not be nil) and finding implementations in reg; a
@@ -59,7 +62,8 @@ func New(cat Catalog, reg *registry.Registry, opts ...Option) *Resolver {
 	if reg == nil {
 		reg = registry.New()
 	}
-	r := &Resolver{cat: cat, reg: reg, cacheSize: DefaultCacheSize, epoch: time.Now()}
+	r := &Resolver{cat: cat, reg: reg, cacheSize: DefaultCacheSize, epoch: time.Now(),
+		ranges: memo[*versionRange]{max: rangeMemoSize}, versions: memo[*semver.Version]{max: versionMemoSize}}
 	for _, o := range opts {
 		o(r)
 	}

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,33 +128,66 @@ func parseVersion(v string) (*semver.Version, error) {
 	return semver.NewVersion(v)
 }
 
-// rangeMemo keeps compiled ranges by text: rules use few distinct ranges, and compiling one takes
-// microseconds of regular-expression work. Only valid ranges are kept; when full it starts over.
-type rangeMemo struct {
-	mu sync.RWMutex
-	m  map[string]*versionRange
+// memo is a bounded map from text to what was computed from it (a compiled range, a parsed
+// version), shared by concurrent resolutions. When full it starts over: the working set of ranges
+// and versions is small, so a rare reset is cheaper than tracking recency.
+type memo[V any] struct {
+	mu  sync.RWMutex
+	m   map[string]V
+	max int
 }
 
-const rangeMemoSize = 256
-
-func (m *rangeMemo) compile(text string) (*versionRange, error) {
+func (m *memo[V]) get(k string) (V, bool) {
 	m.mu.RLock()
-	r := m.m[text]
+	v, ok := m.m[k]
 	m.mu.RUnlock()
-	if r != nil {
+	return v, ok
+}
+
+func (m *memo[V]) put(k string, v V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || len(m.m) >= m.max {
+		m.m = make(map[string]V)
+	}
+	m.m[strings.Clone(k)] = v
+}
+
+func (m *memo[V]) len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.m)
+}
+
+const (
+	rangeMemoSize   = 256
+	versionMemoSize = 4096
+)
+
+// compileRange is parseRange through a memo of valid ranges; invalid ranges are not remembered.
+func compileRange(m *memo[*versionRange], text string) (*versionRange, error) {
+	if r, ok := m.get(text); ok {
 		return r, nil
 	}
 	r, err := parseRange(text)
 	if err != nil {
 		return nil, err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.m == nil || len(m.m) >= rangeMemoSize {
-		m.m = make(map[string]*versionRange)
-	}
-	m.m[strings.Clone(text)] = r
+	m.put(text, r)
 	return r, nil
+}
+
+// memoVersion is parseVersion through a memo; a version that does not parse is remembered as nil.
+func memoVersion(m *memo[*semver.Version], v string) *semver.Version {
+	if sv, ok := m.get(v); ok {
+		return sv
+	}
+	sv, err := parseVersion(v)
+	if err != nil {
+		sv = nil
+	}
+	m.put(v, sv)
+	return sv
 }
 
 func tupleNum(s string) uint64 {
@@ -166,18 +200,16 @@ func tupleNum(s string) uint64 {
 
 // Check reports whether v satisfies the range.
 func (r *versionRange) Check(v *semver.Version) bool {
+	pre := v.Prerelease() != ""
+	t := [3]uint64{v.Major(), v.Minor(), v.Patch()}
 	for _, g := range r.groups {
-		if !g.cons.Check(v) {
+		// The prerelease rule goes first: it is cheap, and a failing semver check is not (it
+		// formats an error that Check then discards).
+		if pre && !slices.Contains(g.pre, t) {
 			continue
 		}
-		if v.Prerelease() == "" {
+		if g.cons.Check(v) {
 			return true
-		}
-		t := [3]uint64{v.Major(), v.Minor(), v.Patch()}
-		for _, p := range g.pre {
-			if p == t {
-				return true
-			}
 		}
 	}
 	return false
