@@ -71,6 +71,8 @@
 //   - Argument validation reproduces what the reference observed (the outcome of calling each
 //     method with no argument or only a callback, and the checks that implies) plus the users and
 //     userBlocks managers' checks; other managers' messages for partially filled params are not.
+//   - Calling ManagementClient without new constructs an instance in every version (goja cannot tell
+//     a native constructor's call from its construction); Node throws a TypeError from 2.38.
 //   - Internal shapes: managers carry no own properties, errors' originalError is a plain Error
 //     with message/status/response (a plain object) rather than superagent's, and stacks hold no
 //     SDK frames.
