@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // allScopes is every scope the tenant knows.
@@ -153,3 +155,8 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 var bg = context.Background()
+
+type jsonNumber = json.Number
+
+// boltTx lets tests read the database directly.
+type boltTx = bolt.Tx
