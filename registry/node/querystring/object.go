@@ -136,6 +136,29 @@ func (m *module) stringify(call goja.FunctionCall) goja.Value {
 			encode, _ = goja.AssertFunction(cur)
 		}
 	}
+	return m.rt.ToValue(m.stringifyWith(obj, sep, eq, encode))
+}
+
+// Stringify is querystring.stringify(obj) with the default separators and escaping, for Go
+// callers such as url.format. It must run on the runtime's goroutine and may throw (panic) a
+// JavaScript exception like the module function.
+func Stringify(rt *goja.Runtime, obj *goja.Object) string {
+	m := &module{rt: rt}
+	return m.stringifyWith(obj, "&", "=", nil)
+}
+
+// Parse is querystring.parse(s) with the default separators, decoding and key limit, for Go
+// callers such as url.parse(s, true).
+func Parse(rt *goja.Runtime, s string) *goja.Object {
+	m := &module{rt: rt}
+	obj := rt.CreateObject(nil)
+	if s != "" {
+		m.fill(obj, Split(s, "&", "=", DefaultMaxKeys), nil)
+	}
+	return obj
+}
+
+func (m *module) stringifyWith(obj *goja.Object, sep, eq string, encode goja.Callable) string {
 	convert := func(v goja.Value) string {
 		if encode != nil {
 			return native.Call(encode, goja.Undefined(), m.rt.ToValue(stringifyPrimitive(v))).String()
@@ -169,7 +192,7 @@ func (m *module) stringify(call goja.FunctionCall) goja.Value {
 		b.WriteString(ks)
 		b.WriteString(convert(v))
 	}
-	return m.rt.ToValue(b.String())
+	return b.String()
 }
 
 // stringifyPrimitive is what a custom encoder receives: strings as they are, finite numbers,
