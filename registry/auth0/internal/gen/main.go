@@ -361,7 +361,11 @@ func observe(v *refVersion, name string, m refMethod) (*spec.FlatRange, *spec.En
 	case name == "getAccessToken":
 		return &spec.FlatRange{Access: spec.AccessToken}, nil, nil
 	case m.PropertyAccess != nil && *m.PropertyAccess == "throws":
-		return &spec.FlatRange{Access: spec.AccessThrows, Endpoint: brokenTarget(v, name)}, nil, nil
+		target := brokenTarget(name)
+		if target == "" {
+			return nil, nil, fmt.Errorf("property access throws but the broken target is unknown: extend brokenTarget")
+		}
+		return &spec.FlatRange{Access: spec.AccessThrows, Endpoint: target}, nil, nil
 	case m.DelegatesTo == nil:
 		return nil, nil, fmt.Errorf("no delegatesTo")
 	}
@@ -442,8 +446,9 @@ func observe(v *refVersion, name string, m refMethod) (*spec.FlatRange, *spec.En
 	return &spec.FlatRange{Access: spec.AccessMethod, Endpoint: id}, ep, nil
 }
 
-// brokenTarget names the manager method a throwing getter points at, when its manager exists.
-func brokenTarget(v *refVersion, name string) string {
+// brokenTarget names a manager method that does not exist, for the wrapper bugs of the reference
+// (SUMMARY §4): reading such a getter throws because manager[method] is undefined.
+func brokenTarget(name string) string {
 	switch {
 	case strings.HasPrefix(name, "updateClientGrant"):
 		return "clientGrants." + name
