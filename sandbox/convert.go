@@ -324,16 +324,16 @@ func (x *exporter) record(r *record, depth int) (any, bool) {
 		}
 		return out, true
 	}
-	keys := r.Keys()
-	out := make(map[string]any, len(keys))
-	for _, k := range keys {
-		if val, ok := r.vals[k]; ok {
-			if e, ok := x.value(val, depth+1); ok {
-				out[k] = e
-			}
-			continue
+	out := make(map[string]any, len(r.src)+len(r.vals))
+	for k, e := range r.src {
+		if _, set := r.vals[k]; !set && !r.deleted[k] {
+			out[k] = plain(e)
 		}
-		out[k] = plain(r.src[k])
+	}
+	for k, val := range r.vals {
+		if e, ok := x.value(val, depth+1); ok {
+			out[k] = e
+		}
 	}
 	return out, true
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,11 @@ type execution struct {
 	hostCtx    context.Context
 	hostCancel context.CancelFunc
 	heapAtStop uint64
+	timer      *time.Timer // the watchdog timer
+
+	// watchdog-goroutine state (one timer callback at a time)
+	samples []metrics.Sample
+	lastGC  time.Time
 
 	// loop state
 	idx        int // rule whose callback the pipeline waits for
@@ -47,7 +53,8 @@ type execution struct {
 	context    goja.Value
 	done       bool
 	res        *Result
-	pending    int // outstanding Host.Reserve operations
+	pending    int    // outstanding Host.Reserve operations
+	called     []bool // called[i]: rule i called back
 	logBytes   int
 	records    []*record
 	warned     map[string]bool
@@ -86,6 +93,9 @@ func (ex *execution) end() stopReason {
 	defer ex.stopMu.Unlock()
 	ex.ended = true
 	ex.over.Store(true)
+	if ex.timer != nil {
+		ex.timer.Stop()
+	}
 	if ex.hostCancel != nil {
 		ex.hostCancel()
 	}
@@ -178,6 +188,8 @@ func (ex *execution) failStop(reason stopReason) {
 			rule = r
 		}
 		limit := ex.vm.ex.cfg.Limits.MaxMemoryBytes
+		ex.vm.ex.cfg.Logger.Warn("sandbox: execution stopped by the memory watchdog",
+			"tenant", ex.vm.ex.cfg.Tenant, "rule", rule, "heap_bytes", ex.heapAtStop, "limit_bytes", limit)
 		ex.fail(OutcomeError, &Failure{Rule: rule, Name: "RangeError", Code: "ERR_MEMORY_LIMIT",
 			Message: fmt.Sprintf("memory limit exceeded: the heap reached %d MiB (limit %d MiB) while rule %q was allocating; execution stopped",
 				ex.heapAtStop>>20, limit>>20, rule)})

@@ -11,10 +11,9 @@ import (
 // from the executor's pool (or builds one) and uses it alone; runtimes are never shared with another
 // Executor.
 type Executor struct {
-	rs    *Ruleset
-	cfg   Config
-	idle  chan *vm
-	watch *watchdog
+	rs   *Ruleset
+	cfg  Config
+	idle chan *vm
 }
 
 // NewExecutor binds a compiled ruleset to a tenant's configuration. It builds one runtime right away
@@ -28,7 +27,6 @@ func NewExecutor(rs *Ruleset, cfg Config) (*Executor, error) {
 		return nil, err
 	}
 	e := &Executor{rs: rs, cfg: cfg, idle: make(chan *vm, cfg.Pool)}
-	e.watch = newWatchdog(e)
 	v, err := e.newVM()
 	if err != nil {
 		return nil, err
@@ -67,6 +65,7 @@ func (e *Executor) Execute(ctx context.Context, user, context map[string]any) (*
 		rules:      e.rs.rules,
 		next:       -1,
 		attributed: -1,
+		called:     make([]bool, len(e.rs.rules)),
 		res: &Result{
 			Logs:     []LogEntry{},
 			Requires: []Require{},
@@ -94,7 +93,7 @@ func (e *Executor) Execute(ctx context.Context, user, context map[string]any) (*
 func (e *Executor) run(v *vm, ex *execution, user, context map[string]any) {
 	v.cur = ex
 	v.current.Store(ex)
-	e.watch.add(ex)
+	ex.watch()
 	if ctx := ex.ctx; ctx.Done() != nil {
 		if ctx.Err() != nil {
 			ex.stop(stopCancelled)
@@ -122,7 +121,6 @@ func (e *Executor) run(v *vm, ex *execution, user, context map[string]any) {
 		ex.res.Context = map[string]any{}
 	}
 
-	e.watch.remove(ex)
 	if ex.end() != stopNone {
 		v.broken = true
 	}

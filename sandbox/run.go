@@ -96,19 +96,33 @@ func (v *vm) callRule(ex *execution, i int) {
 	})
 }
 
-// callback builds the callback handed to rule i: the first call wins, later calls become warnings.
+// callback returns the callback handed to rule i. The function object is built once per runtime and
+// rule (building a native function per invocation is a large part of a small rule's cost); calls are
+// checked against the current execution: a call while rule i is not the rule the pipeline waits for,
+// or a second call, is ignored with a warning. (A callback kept from an earlier execution in `global`
+// and called while rule i runs again counts as rule i's call.)
 func (v *vm) callback(ex *execution, i int) goja.Value {
-	called := false
+	if v.callbacks == nil {
+		v.callbacks = make([]goja.Value, len(v.fns))
+	}
+	if cb := v.callbacks[i]; cb != nil {
+		return cb
+	}
 	name := ex.rules[i].Name
-	return v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		if v.cur != ex || ex.over.Load() {
+	cb := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		ex := v.cur
+		if ex == nil || ex.over.Load() {
 			return goja.Undefined()
 		}
-		if called {
-			ex.warn(fmt.Sprintf("rule %q called callback more than once; later calls are ignored", name))
+		if ex.called[i] || ex.idx != i || !ex.res.Rules[i].Ran {
+			if ex.called[i] {
+				ex.warn(fmt.Sprintf("rule %q called callback more than once; later calls are ignored", name))
+			} else {
+				ex.warn(fmt.Sprintf("rule %q called callback while it was not running; the call is ignored", name))
+			}
 			return goja.Undefined()
 		}
-		called = true
+		ex.called[i] = true
 		ex.closeRule(i)
 		if ex.done {
 			return goja.Undefined()
@@ -135,6 +149,8 @@ func (v *vm) callback(ex *execution, i int) goja.Value {
 		}
 		return goja.Undefined()
 	})
+	v.callbacks[i] = cb
+	return cb
 }
 
 // runImmediates runs the immediates queued before this turn, in order.

@@ -22,6 +22,7 @@ type vm struct {
 	rt *goja.Runtime
 
 	fns       []goja.Callable           // rule functions, in Ruleset order
+	callbacks []goja.Value              // the callback of each rule, built on first use
 	modules   map[string]goja.Value     // require cache by Resolution.Key()
 	errorCtor *goja.Object              // the original Error constructor
 	unauthCtr *goja.Object              // the original UnauthorizedError constructor

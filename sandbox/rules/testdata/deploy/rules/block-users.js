@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  if (user.blocked) return callback(new UnauthorizedError('blocked'));
+  callback(null, user, context);
+}

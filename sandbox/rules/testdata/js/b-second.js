@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  user.trail = (user.trail || []).concat('b');
+  callback(null, user, context);
+}
