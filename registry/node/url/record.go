@@ -63,7 +63,7 @@ func (r *record) setStr(k, s string) { r.set(k, stringValue(s)) }
 // truthy is JavaScript truthiness of a property.
 func (r *record) truthy(k string) bool { return r.get(k).ToBoolean() }
 
-// str is `this[k] || ''`: the property's string form when truthy, else "".
+// str is `this[k] || ”`: the property's string form when truthy, else "".
 func (r *record) str(k string) string {
 	v := r.get(k)
 	if !v.ToBoolean() {
