@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,19 +20,9 @@ func summary(rs []sandbox.Rule) string {
 		if !r.Enabled {
 			en = "off"
 		}
-		parts = append(parts, r.Name+":"+itoa(r.Order)+":"+en)
+		parts = append(parts, r.Name+":"+strconv.Itoa(r.Order)+":"+en)
 	}
 	return strings.Join(parts, " ")
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
 
 func TestLoad_Formats(t *testing.T) {
