@@ -111,8 +111,11 @@ func (x *ext) sizeArg(v goja.Value) int {
 		panic(native.ArgTypeError(x.rt, "size", "of type number", v))
 	}
 	f := v.ToFloat()
-	if math.IsNaN(f) || f < 0 || f > MaxLength {
-		panic(native.OutOfRange(x.rt, "size", fmt.Sprintf(">= 0 && <= %d", MaxLength), v))
+	if math.IsNaN(f) || f < 0 || f > nodeMaxLength {
+		panic(native.OutOfRange(x.rt, "size", fmt.Sprintf(">= 0 && <= %d", int64(nodeMaxLength)), v))
+	}
+	if f > MaxLength {
+		panic(native.OutOfRange(x.rt, "size", fmt.Sprintf("<= %d in this sandbox", MaxLength), v))
 	}
 	return int(f)
 }
@@ -220,6 +223,10 @@ func (x *ext) fillBytes(b []byte, value, enc goja.Value) {
 	for i := 0; i < len(b); i += copy(b[i:], pattern) {
 	}
 }
+
+// nodeMaxLength is Node's own buffer size limit (kMaxLength on 64-bit systems), used in its
+// range errors; verq's stricter MaxLength applies after it.
+const nodeMaxLength = 1 << 32
 
 // intArg truncates v to an integer; undefined gives def, NaN gives 0.
 func intArg(v goja.Value, def int) int {
