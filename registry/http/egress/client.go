@@ -11,11 +11,17 @@ import (
 
 // Defaults of Options fields left zero.
 const (
-	DefaultMaxResponseBytes    = 10 << 20
-	DefaultMaxRedirects        = 10
-	DefaultDialTimeout         = 10 * time.Second
+	// DefaultMaxResponseBytes is the response body limit: 10 MiB.
+	DefaultMaxResponseBytes = 10 << 20
+	// DefaultMaxRedirects is the number of redirects one call may follow.
+	DefaultMaxRedirects = 10
+	// DefaultDialTimeout bounds connecting to one address.
+	DefaultDialTimeout = 10 * time.Second
+	// DefaultTLSHandshakeTimeout bounds a TLS handshake.
 	DefaultTLSHandshakeTimeout = 10 * time.Second
-	DefaultIdleConnTimeout     = 90 * time.Second
+	// DefaultIdleConnTimeout is how long an idle keep-alive connection stays pooled.
+	DefaultIdleConnTimeout = 90 * time.Second
+	// DefaultMaxIdleConnsPerHost is the keep-alive pool size per host.
 	DefaultMaxIdleConnsPerHost = 32
 )
 

@@ -27,7 +27,8 @@ type Options struct {
 	Timeout time.Duration
 	// Modules are the providers require can load, by module name, at Version.
 	Modules map[string]registry.Provider
-	// Version is the version loaded for every module (e.g. "2.88.2").
+	// Versions is the version loaded for each module by name (e.g. "request" → "2.88.2") when
+	// require names none.
 	Versions map[string]string
 	// NoBuffer leaves the global Buffer out, to exercise the Uint8Array fallback.
 	NoBuffer bool
@@ -35,14 +36,17 @@ type Options struct {
 
 // Harness is a runtime plus an event loop implementing registry.Host.
 type Harness struct {
+	// RT is the harness's runtime.
 	RT     *goja.Runtime
 	client *http.Client
 	opts   Options
 
 	ctx      context.Context // carries the recorder
 	cancel   context.CancelFunc
-	jobs     chan func(*goja.Runtime)
+	wake     chan struct{}
 	done     chan struct{}
+	qmu      sync.Mutex
+	queue    []func(*goja.Runtime) // continuations posted by Reserve, run by Wait
 	pending  int
 	uncaught []error
 	loaded   map[string]goja.Value
@@ -72,7 +76,7 @@ func New(opts Options) (*Harness, error) {
 	}
 	h := &Harness{
 		RT: goja.New(), client: client, opts: opts,
-		jobs: make(chan func(*goja.Runtime), 64), done: make(chan struct{}),
+		wake: make(chan struct{}, 1), done: make(chan struct{}),
 		loaded: map[string]goja.Value{},
 	}
 	base, cancel := context.WithCancel(context.Background())
@@ -115,8 +119,16 @@ func (h *Harness) Reserve() func(func(*goja.Runtime)) {
 	return func(fn func(*goja.Runtime)) {
 		once.Do(func() {
 			select {
-			case h.jobs <- fn:
 			case <-h.done:
+				return
+			default:
+			}
+			h.qmu.Lock()
+			h.queue = append(h.queue, fn)
+			h.qmu.Unlock()
+			select {
+			case h.wake <- struct{}{}:
+			default:
 			}
 		})
 	}
@@ -206,10 +218,19 @@ func (h *Harness) Wait() error {
 	timer := time.NewTimer(h.opts.Timeout)
 	defer timer.Stop()
 	for h.pending > 0 {
-		select {
-		case fn := <-h.jobs:
+		h.qmu.Lock()
+		jobs := h.queue
+		h.queue = nil
+		h.qmu.Unlock()
+		for _, fn := range jobs {
 			h.pending--
 			h.runJob(fn)
+		}
+		if len(jobs) > 0 {
+			continue
+		}
+		select {
+		case <-h.wake:
 		case <-timer.C:
 			return fmt.Errorf("harness: %d operations still pending after %s", h.pending, h.opts.Timeout)
 		}

@@ -20,7 +20,9 @@ import (
 
 // Env is one module instance's view of its runtime and host.
 type Env struct {
-	RT   *goja.Runtime
+	// RT is the runtime the module is loaded into.
+	RT *goja.Runtime
+	// Host is the execution host the module was loaded with.
 	Host registry.Host
 
 	jsonParse     goja.Callable
@@ -42,7 +44,9 @@ func NewEnv(rt *goja.Runtime, host registry.Host) *Env {
 
 // Call is one outbound request prepared on the loop.
 type Call struct {
-	Req  *http.Request
+	// Req is the request to send; its context is replaced by the execution's.
+	Req *http.Request
+	// Opts are the per-call options (timeout, redirects, size limit).
 	Opts egress.CallOptions
 }
 

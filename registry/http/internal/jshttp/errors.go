@@ -35,12 +35,17 @@ type Failure struct {
 	Err error
 }
 
-// Node.js error codes verq adds for its own failures.
+// Node.js-style error codes verq adds for its own failures.
 const (
-	CodeEgressDenied  = "ERR_EGRESS_DENIED"
-	CodeTooLarge      = "ERR_RESPONSE_TOO_LARGE"
-	CodeTooManyHops   = "ERR_TOO_MANY_REDIRECTS"
-	CodeBadProtocol   = "ERR_INVALID_PROTOCOL"
+	// CodeEgressDenied: the egress policy refused the destination.
+	CodeEgressDenied = "ERR_EGRESS_DENIED"
+	// CodeTooLarge: the response body exceeded the size limit.
+	CodeTooLarge = "ERR_RESPONSE_TOO_LARGE"
+	// CodeTooManyHops: the call followed more redirects than allowed.
+	CodeTooManyHops = "ERR_TOO_MANY_REDIRECTS"
+	// CodeBadProtocol: the URL is neither http nor https.
+	CodeBadProtocol = "ERR_INVALID_PROTOCOL"
+	// CodeRedirectError: a redirect arrived while redirects were to fail the call.
 	CodeRedirectError = "ERR_REDIRECT"
 )
 
