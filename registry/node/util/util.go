@@ -56,16 +56,66 @@ func (Module) Info() registry.Info {
 	return registry.Info{Name: Name, Kind: registry.KindCore, Description: "Node.js util: format, inspect, inherits, promisify, types"}
 }
 
-// Load returns the module exports.
+// Load returns the module exports. They are built on first use (building them runs the module's
+// JavaScript, which costs far more than a require that is never used): the returned object
+// forwards every property access to the real exports.
 func (Module) Load(req *registry.LoadRequest) (goja.Value, error) {
-	rt := req.Runtime
-	h := helpers(rt, req.Host)
+	if _, err := inspectProgram(); err != nil {
+		return nil, fmt.Errorf("util: %w", err)
+	}
+	if _, err := utilProgram(); err != nil {
+		return nil, fmt.Errorf("util: %w", err)
+	}
+	return req.Runtime.NewDynamicObject(&lazyExports{rt: req.Runtime, host: req.Host}), nil
+}
+
+// build instantiates the module's exports in rt.
+func build(rt *goja.Runtime, host registry.Host) (*goja.Object, error) {
+	h := helpers(rt, host)
 	core, err := instantiate(rt, inspectProgram, h)
 	if err != nil {
 		return nil, err
 	}
-	return instantiate(rt, utilProgram, h, core)
+	v, err := instantiate(rt, utilProgram, h, core)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil, fmt.Errorf("util: the module source did not return an object")
+	}
+	return o, nil
 }
+
+// lazyExports is the util module object: a goja DynamicObject that builds the real exports the
+// first time any property is touched and forwards to them.
+type lazyExports struct {
+	rt   *goja.Runtime
+	host registry.Host
+	obj  *goja.Object
+}
+
+func (l *lazyExports) real() *goja.Object {
+	if l.obj == nil {
+		o, err := build(l.rt, l.host)
+		native.Throw(err)
+		l.obj = o
+	}
+	return l.obj
+}
+
+func (l *lazyExports) Get(key string) goja.Value { return l.real().Get(key) }
+
+func (l *lazyExports) Set(key string, val goja.Value) bool { return l.real().Set(key, val) == nil }
+
+func (l *lazyExports) Has(key string) bool {
+	v := l.real().Get(key)
+	return v != nil
+}
+
+func (l *lazyExports) Delete(key string) bool { return l.real().Delete(key) == nil }
+
+func (l *lazyExports) Keys() []string { return l.real().Keys() }
 
 // instantiate runs a compiled factory program and calls the factory with args.
 func instantiate(rt *goja.Runtime, prg func() (*goja.Program, error), args ...goja.Value) (goja.Value, error) {
