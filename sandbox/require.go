@@ -103,14 +103,20 @@ func (v *vm) require(spec string) (goja.Value, error) {
 }
 
 func (v *vm) resolveAndLoad(spec string, rec *Require) (goja.Value, error) {
-	if why := refuseSpec(spec); why != "" {
-		return nil, &moduleError{code: CodeModuleNotFound, msg: fmt.Sprintf("Cannot find module '%s': %s", spec, why)}
-	}
 	r := v.ex.cfg.Resolver
+	refused := refuseSpec(spec)
 	if r == nil {
-		return nil, &moduleError{code: CodeModuleNotFound, msg: fmt.Sprintf("Cannot find module '%s': no module resolver is configured", spec)}
+		if refused == "" {
+			refused = "no module resolver is configured"
+		}
+		return nil, &moduleError{code: CodeModuleNotFound, msg: fmt.Sprintf("Cannot find module '%s': %s", spec, refused)}
 	}
+	// The resolver sees every spec (its observers audit them all), but a path or a host module is
+	// refused here whatever it answers.
 	res, err := r.Resolve(v.ex.cfg.Runtime, spec)
+	if refused != "" {
+		return nil, &moduleError{code: CodeModuleNotFound, msg: fmt.Sprintf("Cannot find module '%s': %s", spec, refused)}
+	}
 	if err != nil {
 		msg := err.Error()
 		if !strings.HasPrefix(msg, "Cannot find module") {
