@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/verq/verq/registry"
 	"github.com/verq/verq/registry/auth0"
 	"github.com/verq/verq/registry/auth0/tenant"
+	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/resolver"
 	"github.com/verq/verq/sandbox"
 	"github.com/verq/verq/sandbox/rules"
@@ -119,6 +119,19 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 	}
 	env.resolver = resolver.New(env.store, reg)
 
+	policy, err := ef.egress.policy()
+	if err != nil {
+		return nil, err
+	}
+	httpClient, err := egress.NewClient(egress.Options{Policy: policy})
+	if err != nil {
+		return nil, err
+	}
+	if env.tenant != nil && ef.mgmt.url == "" {
+		// Rules that call auth0.baseUrl with request/axios/fetch reach the in-process tenant too.
+		httpClient.Transport = &hostRoute{host: env.tenant.Domain(), local: env.tenant.RoundTripper(), next: httpClient.Transport}
+	}
+
 	var rs []sandbox.Rule
 	if ef.tenantRules {
 		trs, err := env.tenant.EnabledRules()
@@ -153,7 +166,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		Configuration: config,
 		Limits:        sandbox.Limits{Timeout: ef.timeout},
 		Globals:       globals,
-		HTTPClient:    &http.Client{Timeout: ef.timeout},
+		HTTPClient:    httpClient,
 		Logger:        a.log,
 	})
 	if err != nil {

@@ -1,18 +1,25 @@
 package main
 
 import (
+	"net/http"
+
 	"github.com/verq/verq/registry"
 	"github.com/verq/verq/registry/auth0"
+	httpmods "github.com/verq/verq/registry/http"
+	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/registry/node"
 )
 
 // fullRegistry is the registry of every implementation this binary can serve: the core modules, the
-// auth0 ManagementClient shim (talking to the Management API that opts names) and stored packages.
+// HTTP client modules, the auth0 ManagementClient shim (talking to the Management API that opts
+// names) and stored packages.
 func (a *app) fullRegistry(opts auth0.Options) (*registry.Registry, error) {
 	reg := registry.New()
-	for _, p := range node.Providers() {
-		if err := reg.Register(p); err != nil {
-			return nil, err
+	for _, group := range [][]registry.Provider{node.Providers(), httpmods.Providers()} {
+		for _, p := range group {
+			if err := reg.Register(p); err != nil {
+				return nil, err
+			}
 		}
 	}
 	ap, err := auth0.NewProvider(opts)
@@ -34,4 +41,41 @@ func (a *app) listingRegistry() *registry.Registry {
 		panic(err)
 	}
 	return reg
+}
+
+// egressFlags configure the outbound HTTP policy of rule executions.
+type egressFlags struct {
+	allow        multiFlag
+	allowPrivate bool
+	maps         multiFlag
+}
+
+func (e *egressFlags) policy() (egress.Policy, error) {
+	p := egress.Policy{Allow: e.allow, AllowPrivate: e.allowPrivate}
+	for _, m := range e.maps {
+		host, target, err := egress.ParseMap(m)
+		if err != nil {
+			return p, usagef("--egress-map %q: %v", m, err)
+		}
+		if p.Map == nil {
+			p.Map = map[string]string{}
+		}
+		p.Map[host] = target
+	}
+	return p, nil
+}
+
+// hostRoute sends requests for one host to a local round tripper (the in-process local tenant) and
+// everything else to next. Calls it serves locally are recorded like egress calls.
+type hostRoute struct {
+	host  string
+	local http.RoundTripper
+	next  http.RoundTripper
+}
+
+func (h *hostRoute) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Hostname() == h.host {
+		return h.local.RoundTrip(req)
+	}
+	return h.next.RoundTrip(req)
 }
