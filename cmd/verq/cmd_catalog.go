@@ -15,9 +15,9 @@ import (
 func catalogCommands() []*command {
 	var (
 		importFormat, exportFormat, exportOut string
-		dryRun, replace                      bool
-		reason                               string
-		historyLimit                         int
+		dryRun, replace                       bool
+		reason                                string
+		historyLimit                          int
 	)
 	return []*command{
 		{
@@ -121,7 +121,9 @@ func catalogCommands() []*command {
 		},
 		{
 			path: "catalog deprecate", usage: "catalog deprecate NAME@VERSION --reason R", summary: "deprecate a version: it still resolves, and is reported",
-			flags: func(fs *flag.FlagSet) { fs.StringVar(&reason, "reason", "", "why the version is deprecated (required)") },
+			flags: func(fs *flag.FlagSet) {
+				fs.StringVar(&reason, "reason", "", "why the version is deprecated (required)")
+			},
 			run: func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
 				if strings.TrimSpace(reason) == "" {
 					return usagef("--reason is required")
