@@ -11,8 +11,8 @@ import (
 // allocation for all strings plus one for the version slice:
 //
 //	byte     codec version (1)
-//	byte     flags (bit 0: core)
-//	string   default        (uvarint length + bytes, as every string below)
+//	byte     flags (bit 0: core, set exactly when the versions include "native")
+//	string   default        (uvarint length + bytes, as every string below; never "native")
 //	string   homepage
 //	string   notes
 //	uvarint  number of versions
@@ -23,7 +23,9 @@ import (
 //	    string   note
 //	    varint   added, Unix nanoseconds (0 = unknown)
 //
-// The module name is the record's key and is not repeated in the value.
+// The module name is the record's key and is not repeated in the value. The codec stores what it is
+// given; the writers keep the flag, the "native" entry and the default consistent (putModule refuses
+// a module that is not), and [Store.Check] verifies them.
 const codecVersion = 1
 
 const flagCore = 1

@@ -122,7 +122,11 @@ func getModule(b *bbolt.Bucket, name string) (Module, bool, error) {
 	return m, err == nil, err
 }
 
+// putModule writes m, refusing a module that breaks the invariants [Store.Check] verifies.
 func putModule(b *bbolt.Bucket, m *Module) error {
+	if err := checkModule(m); err != nil {
+		return fmt.Errorf("refusing to write an inconsistent record: %w", err)
+	}
 	return b.Put([]byte(m.Name), encodeModule(m))
 }
 
