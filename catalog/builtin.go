@@ -50,37 +50,34 @@ func parseBuiltin(data []byte) (*builtinFile, string, error) {
 	seen := map[string]bool{}
 	for i, m := range f.Modules {
 		where := fmt.Sprintf("built-in list: modules[%d] (%q)", i, m.Name)
-		if err := ValidateName(m.Name, m.Core); err != nil {
+		// A core name may have "/" segments; one that also lists package versions must be a package name.
+		if err := ValidateName(m.Name, m.Core && len(m.Versions) == 0); err != nil {
 			return nil, "", fmt.Errorf("%s: %w", where, err)
 		}
 		if seen[m.Name] {
 			return nil, "", fmt.Errorf("%s: %w: listed twice", where, ErrInvalid)
 		}
 		seen[m.Name] = true
-		if m.Core {
-			if len(m.Versions) > 0 || m.Default != "" {
-				return nil, "", fmt.Errorf("%s: %w: a core module has no versions or default", where, ErrInvalid)
-			}
-			continue
-		}
-		if len(m.Versions) == 0 {
-			return nil, "", fmt.Errorf("%s: %w: a package needs at least one version", where, ErrInvalid)
+		if !m.Core && len(m.Versions) == 0 {
+			return nil, "", fmt.Errorf("%s: %w: a package needs at least one version (or \"core\": true for a core module)", where, ErrInvalid)
 		}
 		vs := map[string]bool{}
 		for j, v := range m.Versions {
 			c, err := CanonicalVersion(v)
 			if err != nil || c != v || v == NativeVersion {
-				return nil, "", fmt.Errorf("%s: versions[%d] %q: %w: want a canonical exact version", where, j, v, ErrInvalid)
+				return nil, "", fmt.Errorf("%s: versions[%d] %q: %w: want a canonical exact version (a core module says \"core\": true instead of listing \"native\")", where, j, v, ErrInvalid)
 			}
 			if vs[v] {
 				return nil, "", fmt.Errorf("%s: %w: version %s listed twice", where, ErrInvalid, v)
 			}
 			vs[v] = true
 		}
-		if m.Default == "" {
+		switch {
+		case len(m.Versions) == 0 && m.Default != "":
+			return nil, "", fmt.Errorf("%s: %w: default %s is set but a core module without package versions has no default", where, ErrInvalid, m.Default)
+		case len(m.Versions) > 0 && m.Default == "":
 			return nil, "", fmt.Errorf("%s: %w: default is missing", where, ErrInvalid)
-		}
-		if !vs[m.Default] {
+		case len(m.Versions) > 0 && !vs[m.Default]:
 			return nil, "", fmt.Errorf("%s: %w: default %s is not one of its versions", where, ErrInvalid, m.Default)
 		}
 	}
@@ -88,7 +85,8 @@ func parseBuiltin(data []byte) (*builtinFile, string, error) {
 	return &f, hex.EncodeToString(sum[:]), nil
 }
 
-// specs converts the built-in file to import specs (catalog order, explicit defaults).
+// specs converts the built-in file to import specs (catalog order, explicit defaults): a core
+// module's "native" entry first, then its package versions, if any.
 func (f *builtinFile) specs() []modSpec {
 	out := make([]modSpec, 0, len(f.Modules))
 	for i, m := range f.Modules {
@@ -104,9 +102,10 @@ func (f *builtinFile) specs() []modSpec {
 	return out
 }
 
-// Builtin returns the built-in runtime's list (runtime [DefaultRuntime]) in export order: core
-// modules first, then packages, each sorted by name, a package's default version first. It is what
-// verq can serve itself.
+// Builtin returns the built-in runtime's list (runtime [DefaultRuntime]) in export order: the core
+// ("native") entries first, then the package versions, each half sorted by name, a package's default
+// version first. A module that is core and a package appears in both halves. It is what verq can
+// serve itself.
 func Builtin() (*List, error) {
 	f, _, err := loadBuiltin()
 	if err != nil {

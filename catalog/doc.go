@@ -18,7 +18,7 @@
 // the missing modules and versions on its next read-write open (existing defaults and statuses stay).
 //
 // Lists come in through [ParseList] and [Store.Import]. In imported data, a module's first listed
-// version is its default. A canirequire version written as a semver range ("~0.9.0") is imported as
+// package version is its default. A canirequire version written as a semver range ("~0.9.0") is imported as
 // the lowest version it names, with a note. [Store.Export] writes a runtime back as a [List] that
 // [List.MarshalCanirequire] or [List.MarshalVerquire] render; re-importing it reproduces the same
 // modules, versions and defaults.
@@ -26,6 +26,20 @@
 // Errors match the sentinels in this package with errors.Is ([ErrRuntimeNotFound],
 // [ErrModuleNotFound], [ErrVersionNotFound], [ErrInvalid], [ErrLocked], [ErrNotCatalog],
 // [ErrReadOnly]) and say what was wrong and what to do.
+//
+// # Core modules and packages
+//
+// A module is a core module (its "native" entry, [NativeVersion]), a package with exact semantic
+// versions, or both under one name: Node's core modules have npm namesakes ("url" is core,
+// "url@0.10.3" the npm package; "querystring" and "crypto" too). [Module.Core] is set exactly when
+// the "native" entry is listed; that entry carries the core module's status, so blocking
+// "crypto@native" blocks the core module. [Module.Default] always names a package version, never
+// "native". An unpinned require of a core module gets the core module; a spec with a version never
+// does and resolves among the package versions. [Store.AddVersion] of "url@0.10.3" where "url" is
+// core adds the package beside it; [Store.RemoveVersion] of "native" leaves the package, and of the
+// last package version leaves the core module. In the list formats the "native" entry sits in the
+// canirequire natives half and the package versions in the packages half; a verquire
+// packages.json has the package versions only.
 //
 // # File layout
 //
@@ -51,10 +65,8 @@
 //
 // Every write syncs the file. Batch changes with [Store.Import] rather than many single writes.
 //
-// A module is either a core module (version "native", no default) or a package with exact semantic
-// versions; a runtime cannot list both under one name. The list formats carry no statuses, reasons or
-// notes: an export lists every version, blocked ones included, and an import into a new runtime marks
-// everything allowed.
+// The list formats carry no statuses, reasons or notes: an export lists every version, blocked ones
+// included, and an import into a new runtime marks everything allowed.
 //
 // [Store.Generation] counts the writes made through one Store value; it does not see writes made by
 // other processes, which cannot happen while this Store holds the write lock but can while it is

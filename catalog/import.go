@@ -11,10 +11,10 @@ import (
 // modSpec is one module as a list or the built-in file describes it.
 type modSpec struct {
 	name     string
-	core     bool
+	core     bool // versions holds the "native" entry
 	homepage string
 	notes    string
-	def      string // default version; "" for core modules
+	def      string // default package version; "" when the spec lists none
 	versions []verSpec
 	entry    int // index of the module's first list entry, for messages
 }
@@ -33,8 +33,10 @@ func (sp *modSpec) has(version string) bool {
 	return false
 }
 
-// listSpecs groups a list's entries into modules in first-appearance order. A module's first listed
-// version becomes its default. Ranges are replaced by the lowest version they name.
+// listSpecs groups a list's entries into modules in first-appearance order. A name may be listed
+// both as "native" and with package versions: the module is then core and a package. A module's
+// first listed package version becomes its default. Ranges are replaced by the lowest version they
+// name.
 func listSpecs(l *List) ([]modSpec, []string, error) {
 	var specs []modSpec
 	var notes []string
@@ -62,15 +64,9 @@ func listSpecs(l *List) ([]modSpec, []string, error) {
 		if !ok {
 			k = len(specs)
 			index[e.Name] = k
-			specs = append(specs, modSpec{name: e.Name, core: core, entry: i})
-			if !core {
-				specs[k].def = version
-			}
+			specs = append(specs, modSpec{name: e.Name, entry: i})
 		}
 		sp := &specs[k]
-		if sp.core != core {
-			return nil, nil, fmt.Errorf("%s: %w: %q is listed both as a core module and with version %s; a module is one or the other in a runtime", where, ErrInvalid, e.Name, e.Version)
-		}
 		if sp.homepage == "" {
 			sp.homepage = e.Homepage
 		}
@@ -79,6 +75,11 @@ func listSpecs(l *List) ([]modSpec, []string, error) {
 			continue
 		}
 		sp.versions = append(sp.versions, verSpec{version: version, note: note})
+		if core {
+			sp.core = true
+		} else if sp.def == "" {
+			sp.def = version
+		}
 	}
 	return specs, notes, nil
 }
@@ -188,16 +189,10 @@ func (p *plan) planNew(sp *modSpec) {
 	p.puts = append(p.puts, m)
 }
 
-// planExisting merges sp into the runtime's module m: versions, default, homepage and notes.
+// planExisting merges sp into the runtime's module m: versions (the "native" entry included, which
+// sets or, with Replace, clears Core), default, homepage and notes.
 func (p *plan) planExisting(sp *modSpec, m *Module) error {
 	d := &p.diff
-	if m.Core != sp.core {
-		kind, other := "a package", "a core module"
-		if m.Core {
-			kind, other = "a core module", "a package"
-		}
-		return fmt.Errorf("entry %d (%q): %w: %q is %s in runtime %q but the list makes it %s; remove it first", sp.entry, sp.name, ErrInvalid, sp.name, kind, p.runtime, other)
-	}
 	changed := false
 	for _, v := range sp.versions {
 		if _, ok := m.Lookup(v.version); ok {
@@ -222,7 +217,8 @@ func (p *plan) planExisting(sp *modSpec, m *Module) error {
 		}
 		m.Versions = kept
 	}
-	if !m.Core && p.planDefault(sp, m) {
+	_, m.Core = m.Lookup(NativeVersion)
+	if p.planDefault(sp, m) {
 		changed = true
 	}
 	if sp.homepage != "" && sp.homepage != m.Homepage {
@@ -243,13 +239,17 @@ func (p *plan) planExisting(sp *modSpec, m *Module) error {
 	return nil
 }
 
-// planDefault moves m's default to the list's first version (or keeps it, for built-in updates),
-// never onto a blocked version. It reports whether the default changed.
+// planDefault moves m's default to the list's first package version (or keeps it, for built-in
+// updates and for lists that name no package version of m), never onto a blocked version nor onto
+// "native". It reports whether the default changed.
 func (p *plan) planDefault(sp *modSpec, m *Module) bool {
 	want := sp.def
 	_, defaultKept := m.Lookup(m.Default)
-	if p.mode.keepDefaults && defaultKept {
+	switch {
+	case defaultKept && (p.mode.keepDefaults || want == ""):
 		want = m.Default
+	case want == "":
+		want = firstUnblocked(m)
 	}
 	if v, _ := m.Lookup(want); v.Status == StatusBlocked {
 		if defaultKept {
@@ -290,10 +290,10 @@ func (p *plan) planRemovals(b *bbolt.Bucket, listed map[string]bool) error {
 	})
 }
 
-// firstUnblocked returns the first version of m in catalog order that is not blocked, or "".
+// firstUnblocked returns the first package version of m in catalog order that is not blocked, or "".
 func firstUnblocked(m *Module) string {
 	for _, v := range m.Versions {
-		if v.Status != StatusBlocked {
+		if v.Status != StatusBlocked && v.Version != NativeVersion {
 			return v.Version
 		}
 	}
@@ -359,8 +359,10 @@ var errNoChange = errors.New("no change")
 // The runtime is created if missing. Merge (the default) adds the modules and versions the list has
 // and the runtime lacks; each listed module's first version becomes its default; statuses are kept.
 // Replace also removes what the list lacks. A canirequire version given as a semver range is imported
-// as the lowest version it names, with a Version.Note and a Diff note. "native" entries are core
-// modules. An invalid name or version fails the whole import naming the entry. Importing the same
+// as the lowest version it names, with a Version.Note and a Diff note. A "native" entry lists the
+// core module of that name; a list may give the same name as "native" and with package versions
+// (url core and url@0.10.3), and Replace removes a core entry or package versions the list lacks
+// like any other version. An invalid name or version fails the whole import naming the entry. Importing the same
 // list twice changes nothing the second time: the Diff is empty and no history is written. DryRun
 // computes the Diff only.
 func (s *Store) Import(actor, runtime string, l *List, opts ImportOptions) (*Diff, error) {

@@ -265,8 +265,7 @@ func TestStore_Import_AllOrNothing(t *testing.T) {
 		{"invalid name", []ListEntry{{"ok", "1.0.0", ""}, {"ok2", "1.0.0", ""}, {"bad name", "1.0.0", ""}}, []string{`entry 2 ("bad name")`, "malformed"}},
 		{"invalid version", []ListEntry{{"ok", "1.0.0", ""}, {"x", "latest", ""}}, []string{`entry 1 ("x")`, `"latest"`}},
 		{"no lower bound", []ListEntry{{"x", "<2.0.0", ""}}, []string{`entry 0 ("x")`, "no lower bound"}},
-		{"core and package", []ListEntry{{"url", "native", ""}, {"url", "0.10.3", ""}}, []string{`entry 1 ("url")`, "both as a core module and with version 0.10.3"}},
-		{"conflicts with the runtime", []ListEntry{{"ok", "1.0.0", ""}, {"crypto", "1.0.0", ""}}, []string{`entry 1 ("crypto")`, "is a core module in runtime", "remove it first"}},
+		{"core-only name with a version", []ListEntry{{"ok", "1.0.0", ""}, {"fs/promises", "native", ""}, {"fs/promises", "1.0.0", ""}}, []string{`entry 2 ("fs/promises")`, "malformed"}},
 		{"scoped core", []ListEntry{{"@x/y/z", "native", ""}}, []string{`entry 0`, "malformed"}},
 	}
 	for _, tc := range cases {
@@ -274,15 +273,13 @@ func TestStore_Import_AllOrNothing(t *testing.T) {
 			_, err := s.Import("t", DefaultRuntime, &List{Entries: tc.entries}, ImportOptions{})
 			wantErr(t, err, ErrInvalid, tc.want...)
 			_, err = s.Import("t", "fresh", &List{Entries: tc.entries}, ImportOptions{})
-			if err == nil && tc.name != "conflicts with the runtime" {
-				t.Error("import into a fresh runtime succeeded")
-			}
+			wantErr(t, err, ErrInvalid, tc.want...)
 		})
 	}
 	if _, err := s.Module(DefaultRuntime, "ok"); err == nil {
 		t.Error("a failed import left a module behind")
 	}
-	if s.Generation() != gen+1 { // only the successful "conflicts" import into "fresh"
+	if s.Generation() != gen {
 		t.Errorf("generation %d -> %d", gen, s.Generation())
 	}
 	_, err := s.Import("t", "Bad Runtime", &List{}, ImportOptions{})
@@ -440,13 +437,16 @@ func TestBuiltin(t *testing.T) {
 
 func TestParseBuiltin_Errors(t *testing.T) {
 	cases := map[string]string{
-		`{"runtime": "default", "modules": [{"name": "x", "versions": ["1.0.0"], "default": "2.0.0"}]}`:  "default 2.0.0 is not one of its versions",
-		`{"runtime": "default", "modules": [{"name": "x", "versions": ["^1.0.0"], "default": "1.0.0"}]}`: "want a canonical exact version",
-		`{"runtime": "default", "modules": [{"name": "x", "core": true, "versions": ["1.0.0"]}]}`:        "a core module has no versions",
-		`{"runtime": "default", "modules": [{"name": "x", "versions": []}]}`:                             "at least one version",
-		`{"runtime": "default", "modules": [{"name": "x", "version": "1.0.0"}]}`:                         `unknown field "version"`,
-		`{"runtime": "Default", "modules": []}`:                                                          "runtime name",
-		`{"runtime": "default", "modules": [{"name": "u", "core": true}, {"name": "u", "core": true}]}`:  "listed twice",
+		`{"runtime": "default", "modules": [{"name": "x", "versions": ["1.0.0"], "default": "2.0.0"}]}`:                         "default 2.0.0 is not one of its versions",
+		`{"runtime": "default", "modules": [{"name": "x", "versions": ["^1.0.0"], "default": "1.0.0"}]}`:                        "want a canonical exact version",
+		`{"runtime": "default", "modules": [{"name": "x", "core": true, "default": "1.0.0"}]}`:                                  "a core module without package versions has no default",
+		`{"runtime": "default", "modules": [{"name": "x", "core": true, "versions": ["1.0.0"]}]}`:                               "default is missing",
+		`{"runtime": "default", "modules": [{"name": "x", "core": true, "versions": ["native"], "default": "native"}]}`:         `"core": true instead`,
+		`{"runtime": "default", "modules": [{"name": "fs/promises", "core": true, "versions": ["1.0.0"], "default": "1.0.0"}]}`: "malformed",
+		`{"runtime": "default", "modules": [{"name": "x", "versions": []}]}`:                                                    "at least one version",
+		`{"runtime": "default", "modules": [{"name": "x", "version": "1.0.0"}]}`:                                                `unknown field "version"`,
+		`{"runtime": "Default", "modules": []}`:                                                                                 "runtime name",
+		`{"runtime": "default", "modules": [{"name": "u", "core": true}, {"name": "u", "core": true}]}`:                         "listed twice",
 	}
 	for in, want := range cases {
 		if _, _, err := parseBuiltin([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {

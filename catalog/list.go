@@ -327,7 +327,8 @@ func (l *List) sortedEntries() []ListEntry {
 
 // MarshalCanirequire renders the list as an indented canirequire list: node_version, then modules
 // with natives first and packages second, both sorted by name (stable), each (name, version) its own
-// entry (homepage included when set).
+// entry (homepage included when set). A name that is core and a package has its "native" entry in
+// the first half and its package versions in the second.
 func (l *List) MarshalCanirequire() ([]byte, error) {
 	doc := struct {
 		NodeVersion string      `json:"node_version"`
@@ -341,8 +342,8 @@ func (l *List) MarshalCanirequire() ([]byte, error) {
 }
 
 // MarshalVerquire renders the list as an indented verquire packages.json: {"name": ["v1", "v2"]},
-// names sorted, versions in list order (a module's default first in exported lists), core modules
-// omitted. A range version cannot be expressed in this format and is an error.
+// names sorted, versions in list order (a module's default first in exported lists), "native"
+// entries omitted: a core module appears only if it also has package versions, with those. A range version cannot be expressed in this format and is an error.
 func (l *List) MarshalVerquire() ([]byte, error) {
 	var names []string
 	versions := map[string][]string{}
@@ -390,20 +391,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// listFromModules builds an export-order list from modules: a package's default first, then its
-// other versions in catalog order.
+// listFromModules builds an export-order list from modules: a core module's "native" entry, then a
+// package's default version and its other versions in catalog order. Sorting puts every "native"
+// entry in the natives half and the package versions in the packages half, so a module that is
+// both appears in each.
 func listFromModules(nodeVersion string, mods []Module) *List {
 	l := &List{NodeVersion: nodeVersion}
 	for _, m := range mods {
 		if m.Core {
 			l.Entries = append(l.Entries, ListEntry{Name: m.Name, Version: NativeVersion, Homepage: m.Homepage})
-			continue
 		}
 		if m.Default != "" {
 			l.Entries = append(l.Entries, ListEntry{Name: m.Name, Version: m.Default, Homepage: m.Homepage})
 		}
 		for _, v := range m.Versions {
-			if v.Version != m.Default {
+			if v.Version != m.Default && v.Version != NativeVersion {
 				l.Entries = append(l.Entries, ListEntry{Name: m.Name, Version: v.Version, Homepage: m.Homepage})
 			}
 		}

@@ -90,9 +90,10 @@ func readModules(tx *bbolt.Tx, runtime string) ([]Module, error) {
 	return out, err
 }
 
-// Export returns a runtime as a list in catalog order: core modules first, then packages, both
-// sorted by name; a package's default version first, then its other versions in catalog order, so
-// that importing the list again keeps the defaults. Every listed version is exported whatever its
+// Export returns a runtime as a list in catalog order: the "native" entries of core modules first,
+// then package versions, both sorted by name; a package's default version first, then its other
+// versions in catalog order, so that importing the list again keeps the defaults. A module that is
+// core and a package has entries in both halves. Every listed version is exported whatever its
 // status: statuses, reasons and notes are not part of the list formats.
 func (s *Store) Export(runtime string) (*List, error) {
 	var l *List

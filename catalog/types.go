@@ -43,20 +43,28 @@ type Version struct {
 	Added time.Time `json:"added"`
 }
 
-// Module is one module of a runtime's catalog: either a core (native) module, which has no versions,
-// or a package with an ordered list of versions.
+// Module is one module of a runtime's catalog under one name: a core (native) module, a package
+// with an ordered list of exact versions, or both at once. Node's core modules have npm namesakes
+// ("url" is core, "url@0.10.3" the npm package; "querystring" and "crypto" too), and a runtime may
+// list both: an unpinned require ("url") gets the core module, a versioned one ("url@0.10.3") only
+// ever matches the package versions.
 type Module struct {
 	// Name is the module name as required, e.g. "auth0", "@auth0/rule-utilities", "crypto", "assert/strict".
 	Name string `json:"name"`
-	// Core marks a native module: it is required without a version and never matches a versioned spec.
+	// Core is true exactly when Versions holds the "native" entry ([NativeVersion]): the module is a
+	// core module, required without a version, and that entry carries the core module's status and
+	// reason. A versioned spec never matches it.
 	Core bool `json:"core,omitempty"`
-	// Default is the version an unpinned require resolves to; empty for core modules.
+	// Default is the package version an unpinned require resolves to when the module is not core,
+	// and the version an export lists first. It names a package version, never "native"; it is empty
+	// when the module has no package versions (or every one of them is blocked).
 	Default string `json:"default,omitempty"`
 	// Homepage is an optional URL shown by listings.
 	Homepage string `json:"homepage,omitempty"`
 	// Notes is optional free text shown by listings.
 	Notes string `json:"notes,omitempty"`
-	// Versions are in catalog order (import order, then additions appended).
+	// Versions are in catalog order (import order, then additions appended); the "native" entry of a
+	// core module is one of them, wherever it was listed.
 	Versions []Version `json:"versions,omitempty"`
 }
 
@@ -70,6 +78,17 @@ func (m *Module) Lookup(version string) (Version, bool) {
 	return Version{}, false
 }
 
+// packageCount returns how many of m's versions are package versions (not "native").
+func (m *Module) packageCount() int {
+	n := 0
+	for _, v := range m.Versions {
+		if v.Version != NativeVersion {
+			n++
+		}
+	}
+	return n
+}
+
 // RuntimeInfo describes one named runtime (catalog).
 type RuntimeInfo struct {
 	// Name identifies the runtime, e.g. "default", "node18".
@@ -80,7 +99,7 @@ type RuntimeInfo struct {
 	Builtin bool `json:"builtin,omitempty"`
 	// Description is optional free text, e.g. "verq built-in: the modules verq serves itself".
 	Description string `json:"description,omitempty"`
-	// Modules and Versions count the runtime's entries (core modules count as one version each).
+	// Modules and Versions count the runtime's entries (a core module's "native" entry counts as one version).
 	Modules  int `json:"modules"`
 	Versions int `json:"versions"`
 	// Created is when the runtime was first written.

@@ -56,9 +56,12 @@ func indexOf(m *Module, version string) int {
 }
 
 // AddVersion lists name@version in an existing runtime (a missing runtime is [ErrRuntimeNotFound]).
-// The module is created if needed and its first version becomes its default. Version "native" makes
-// a core module. A version already listed, a malformed name or version, or mixing "native" with
-// package versions is [ErrInvalid].
+// The module is created if needed. Version "native" lists the core module of that name and sets
+// [Module.Core]; any other version is a package version, and the first package version listed (or
+// the first when no other is resolvable) becomes the default. A name may be both: adding
+// "url@0.10.3" where "url" is core keeps the core module for unpinned requires. A version already
+// listed or a malformed name or version is [ErrInvalid]; core names may have "/" segments
+// ("assert/strict"), package names may not.
 func (s *Store) AddVersion(actor, runtime, name, version string) error {
 	v, err := CanonicalVersion(version)
 	if err != nil {
@@ -77,25 +80,30 @@ func (s *Store) AddVersion(actor, runtime, name, version string) error {
 		if err != nil {
 			return err
 		}
-		detail := ""
 		switch {
 		case !ok:
-			m = Module{Name: name, Core: core}
-			if !core {
-				m.Default = v
-				detail = "new module; default " + v
-			}
-		case m.Core && core:
+			m = Module{Name: name}
+		case core && m.Core:
 			return fmt.Errorf("%w: %s is already listed as a core module in catalog %q", ErrInvalid, name, runtime)
-		case m.Core:
-			return fmt.Errorf("%w: %s is a core module in catalog %q and cannot have versions; remove it first to list it as a package", ErrInvalid, name, runtime)
-		case core:
-			return fmt.Errorf("%w: %s is a package in catalog %q; remove its versions first to list it as a core module", ErrInvalid, name, runtime)
 		case indexOf(&m, v) >= 0:
 			return fmt.Errorf("%w: %s@%s is already listed in catalog %q", ErrInvalid, name, v, runtime)
 		}
+		detail := ""
+		packages := m.packageCount()
 		m.Versions = append(m.Versions, Version{Version: v, Status: StatusAllowed, Added: w.now})
-		if !core && m.Default == "" {
+		switch {
+		case core && packages > 0:
+			m.Core = true
+			detail = fmt.Sprintf("core module added beside %d package version(s): an unpinned require now gets the core module", packages)
+		case core:
+			m.Core = true
+		case !ok:
+			m.Default = v
+			detail = "new module; default " + v
+		case m.Default == "" && packages == 0:
+			m.Default = v
+			detail = "first package version of core module " + name + "; default " + v + " (an unpinned require still gets the core module)"
+		case m.Default == "":
 			m.Default = v
 			detail = "default " + v + " (no other version was resolvable)"
 		}
@@ -106,8 +114,10 @@ func (s *Store) AddVersion(actor, runtime, name, version string) error {
 	})
 }
 
-// RemoveVersion removes name@version from a runtime. Removing the default makes the next listed
-// non-blocked version the default; removing the last version removes the module.
+// RemoveVersion removes name@version from a runtime. Removing "native" removes the core module: the
+// module stays as a package if it has package versions. Removing the default makes the next listed
+// non-blocked package version the default (none if there is no such version: a core module keeps
+// its name with no default). Removing the last entry of any kind removes the module.
 func (s *Store) RemoveVersion(actor, runtime, name, version string) error {
 	v, err := CanonicalVersion(version)
 	if err != nil {
@@ -129,45 +139,59 @@ func (s *Store) RemoveVersion(actor, runtime, name, version string) error {
 			}
 			return w.record(Change{Runtime: runtime, Action: "remove", Module: name, Version: v, Detail: "last version: module removed"})
 		}
-		detail := ""
+		var details []string
+		if v == NativeVersion {
+			m.Core = false
+			details = append(details, "core module removed; the package stays, default "+orNone(m.Default))
+		}
 		if m.Default == v {
 			m.Default = nextDefault(m, i)
-			detail = "was the default; default is now " + orNone(m.Default)
+			details = append(details, "was the default; default is now "+orNone(m.Default))
+		}
+		if v != NativeVersion && m.Core && m.packageCount() == 0 {
+			details = append(details, "last package version: "+name+" stays a core module")
 		}
 		if err := saveModule(w, runtime, m); err != nil {
 			return err
 		}
-		return w.record(Change{Runtime: runtime, Action: "remove", Module: name, Version: v, Detail: detail})
+		return w.record(Change{Runtime: runtime, Action: "remove", Module: name, Version: v, Detail: strings.Join(details, "; ")})
 	})
 }
 
-// nextDefault picks the first non-blocked version at or after index i (wrapping around), or "".
+// nextDefault picks the first non-blocked package version at or after index i (wrapping around),
+// or "".
 func nextDefault(m *Module, i int) string {
 	n := len(m.Versions)
 	for k := 0; k < n; k++ {
-		if v := m.Versions[(i+k)%n]; v.Status != StatusBlocked {
+		if v := m.Versions[(i+k)%n]; v.Status != StatusBlocked && v.Version != NativeVersion {
 			return v.Version
 		}
 	}
 	return ""
 }
 
-// SetDefault makes a listed, non-blocked version the module's default. Core modules have no default.
+// SetDefault makes a listed, non-blocked package version the module's default. "native" is never a
+// default ([ErrInvalid]): an unpinned require of a core module always gets the core module, and the
+// default of a module that is also core only orders exports and takes over if the core entry is
+// removed.
 func (s *Store) SetDefault(actor, runtime, name, version string) error {
 	v, err := CanonicalVersion(version)
 	if err != nil {
 		return fmt.Errorf("set default of %s: %w", name, err)
+	}
+	if v == NativeVersion {
+		return fmt.Errorf("set default of %s: %w: %q cannot be the default: an unpinned require of a core module always gets the core module; the default names a package version", name, ErrInvalid, NativeVersion)
 	}
 	return s.update("default", actor, func(w *wtx) error {
 		m, err := loadForWrite(w, runtime, name)
 		if err != nil {
 			return err
 		}
-		if m.Core {
-			return fmt.Errorf("%w: %s is a core module in catalog %q and has no default version", ErrInvalid, name, runtime)
-		}
 		i := indexOf(m, v)
 		if i < 0 {
+			if m.Core && m.packageCount() == 0 {
+				return fmt.Errorf("%w: %s is only a core module in catalog %q and has no package versions to make the default; add one with `verq catalog add %s@%s`", ErrVersionNotFound, name, runtime, name, v)
+			}
 			return errVersionNotFound(runtime, m, v)
 		}
 		if st := m.Versions[i]; st.Status == StatusBlocked {
@@ -186,7 +210,9 @@ func (s *Store) SetDefault(actor, runtime, name, version string) error {
 }
 
 // SetStatus sets a version's status. Deprecating or blocking needs a non-empty reason; allowing
-// clears it. The default version cannot be blocked: set another default first.
+// clears it. The "native" entry holds the core module's status: blocking name@native blocks the core
+// module and leaves the package versions alone. The default version cannot be blocked: set another
+// default first. Allowing a package version of a module without a default makes it the default.
 func (s *Store) SetStatus(actor, runtime, name, version string, st Status, reason string) error {
 	if !st.Valid() {
 		return fmt.Errorf("set status of %s@%s: %w: unknown status %q (want allowed, deprecated or blocked)", name, version, ErrInvalid, st)
@@ -211,13 +237,17 @@ func (s *Store) SetStatus(actor, runtime, name, version string, st Status, reaso
 		if i < 0 {
 			return errVersionNotFound(runtime, m, v)
 		}
-		if st == StatusBlocked && !m.Core && m.Default == v {
+		if st == StatusBlocked && m.Default == v {
 			for _, o := range m.Versions {
-				if o.Version != v && o.Status != StatusBlocked {
+				if o.Version != v && o.Version != NativeVersion && o.Status != StatusBlocked {
 					return fmt.Errorf("%w: cannot block %s@%s: it is the default version in catalog %q; set another default first (for example %s)", ErrInvalid, name, v, runtime, o.Version)
 				}
 			}
-			return fmt.Errorf("%w: cannot block %s@%s: it is the default and the only version of %s in catalog %q that is not blocked; add or allow another version and make it the default first, or remove the module", ErrInvalid, name, v, name, runtime)
+			undo := "remove the module"
+			if m.Core {
+				undo = "remove " + name + "@" + v + " (the core module stays)"
+			}
+			return fmt.Errorf("%w: cannot block %s@%s: it is the default and the only package version of %s in catalog %q that is not blocked; add or allow another version and make it the default first, or %s", ErrInvalid, name, v, name, runtime, undo)
 		}
 		cur := &m.Versions[i]
 		if cur.Status == st && cur.Reason == reason {
@@ -225,7 +255,7 @@ func (s *Store) SetStatus(actor, runtime, name, version string, st Status, reaso
 		}
 		cur.Status, cur.Reason = st, reason
 		detail := reason
-		if !m.Core && m.Default == "" && st != StatusBlocked {
+		if v != NativeVersion && m.Default == "" && st != StatusBlocked {
 			m.Default = v
 			detail = strings.TrimSpace(reason + " (now the default: no other version is resolvable)")
 		}

@@ -63,8 +63,7 @@ func TestStore_AddVersion(t *testing.T) {
 		{"duplicate", DefaultRuntime, "lodash", "4.17.21", ErrInvalid, []string{"lodash@4.17.21 is already listed"}},
 		{"duplicate with v", DefaultRuntime, "lodash", "v3.10.1", ErrInvalid, []string{"already listed"}},
 		{"duplicate core", DefaultRuntime, "crypto", "native", ErrInvalid, []string{"already listed as a core module"}},
-		{"version on core", DefaultRuntime, "crypto", "1.0.0", ErrInvalid, []string{"crypto is a core module", "cannot have versions"}},
-		{"native on package", DefaultRuntime, "auth0", "native", ErrInvalid, []string{"auth0 is a package"}},
+		{"version on a core-only name", DefaultRuntime, "assert/strict", "1.0.0", ErrInvalid, []string{`"assert/strict" is malformed`}},
 		{"missing runtime", "node99", "lodash", "1.0.0", ErrRuntimeNotFound, []string{`"node99"`, "known runtimes: default"}},
 		{"range", DefaultRuntime, "lodash", "^4.0.0", ErrInvalid, []string{"not an exact semantic version"}},
 		{"partial", DefaultRuntime, "lodash", "4.17", ErrInvalid, []string{"not an exact"}},
@@ -150,7 +149,9 @@ func TestStore_SetDefault(t *testing.T) {
 	mustNoErr(t, s.SetStatus("t", DefaultRuntime, "auth0", "2.0.0", StatusBlocked, "too old"))
 	wantErr(t, s.SetDefault("t", DefaultRuntime, "auth0", "2.0.0"), ErrInvalid, "auth0@2.0.0 is blocked (too old)", "allow it first")
 	wantErr(t, s.SetDefault("t", DefaultRuntime, "auth0", "9.0.0"), ErrVersionNotFound, "auth0@9.0.0")
-	wantErr(t, s.SetDefault("t", DefaultRuntime, "crypto", "1.0.0"), ErrInvalid, "core module", "no default")
+	wantErr(t, s.SetDefault("t", DefaultRuntime, "crypto", "1.0.0"), ErrVersionNotFound, "only a core module", "no package versions", "verq catalog add crypto@1.0.0")
+	wantErr(t, s.SetDefault("t", DefaultRuntime, "crypto", "native"), ErrInvalid, `"native" cannot be the default`, "always gets the core module")
+	wantErr(t, s.SetDefault("t", DefaultRuntime, "auth0", "native"), ErrInvalid, `"native" cannot be the default`)
 	wantErr(t, s.SetDefault("t", DefaultRuntime, "nope", "1.0.0"), ErrModuleNotFound)
 	wantErr(t, s.SetDefault("t", "nope", "auth0", "1.0.0"), ErrRuntimeNotFound)
 	wantErr(t, s.SetDefault("t", DefaultRuntime, "auth0", "latest"), ErrInvalid)
@@ -185,7 +186,7 @@ func TestStore_SetStatus(t *testing.T) {
 		"cannot block auth0@2.44.1: it is the default version", "set another default first (for example 2.0.0)")
 	seedModule(t, s, "solo", "1.0.0")
 	wantErr(t, s.SetStatus("t", DefaultRuntime, "solo", "1.0.0", StatusBlocked, "x"), ErrInvalid,
-		"the only version of solo", "not blocked")
+		"the only package version of solo", "not blocked", "or remove the module")
 	wantErr(t, s.SetStatus("t", DefaultRuntime, "auth0", "2.0.0", StatusDeprecated, " "), ErrInvalid, "needs a reason")
 	wantErr(t, s.SetStatus("t", DefaultRuntime, "auth0", "2.0.0", StatusBlocked, ""), ErrInvalid, "needs a reason")
 	wantErr(t, s.SetStatus("t", DefaultRuntime, "auth0", "2.0.0", "retired", "x"), ErrInvalid, `unknown status "retired"`)
