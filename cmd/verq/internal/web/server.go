@@ -186,7 +186,6 @@ func (s *Server) routes() *http.ServeMux {
 	})
 	// canirequire list.
 	mux.HandleFunc("GET /canirequire", s.handleCanirequire)
-	mux.HandleFunc("OPTIONS /canirequire", s.handlePreflight)
 	// Read API.
 	mux.HandleFunc("GET /api/v1/{$}", s.handleAPIIndex)
 	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
@@ -200,7 +199,6 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/modules/{rest...}", s.handleModuleRead)
 	mux.HandleFunc("GET /api/v1/resolve", s.handleResolve)
 	mux.HandleFunc("GET /api/v1/history", s.handleHistory)
-	mux.HandleFunc("OPTIONS /api/", s.handlePreflight)
 	// Admin writes and execution (bearer token).
 	mux.HandleFunc("PUT /api/v1/runtimes/{runtime}", s.admin(s.handleCreateRuntime))
 	mux.HandleFunc("POST /api/v1/runtimes/{runtime}/import", s.admin(s.handleImport))
@@ -220,6 +218,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, req: r, srv: s}
 	setSecurityHeaders(w.Header())
+	if r.Method == http.MethodOptions && (isAPI(r) || r.URL.Path == "/canirequire") {
+		sw.route = "preflight"
+		s.handlePreflight(sw, r)
+		s.finishRequest(sw, r, start)
+		return
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -237,7 +241,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) finishRequest(sw *statusWriter, r *http.Request, start time.Time) {
 	d := time.Since(start)
-	route := r.Pattern
+	route := sw.route
+	if route == "" {
+		route = r.Pattern
+	}
 	if route == "" {
 		route = "unmatched"
 	}
@@ -274,6 +281,7 @@ type statusWriter struct {
 	wroteHeader bool
 	swallow     bool   // the body written after a replaced mux error is dropped
 	actor       string // the admin actor, for the request log
+	route       string // the route label when no mux pattern applies
 }
 
 func (w *statusWriter) WriteHeader(code int) {

@@ -45,32 +45,29 @@ type VersionView struct {
 const NotInstalled = "not installed"
 
 // NewModuleView builds the view of m, asking reg (which may be nil) how each version is implemented.
-// A core module is shown as one version, "native".
+// A "native" version is the core module, required without a version; a catalog may list a core module
+// and package versions under one name (url and the npm package url@0.10.3), and each is shown as such.
 func NewModuleView(m catalog.Module, reg *registry.Registry) ModuleView {
 	v := ModuleView{Name: m.Name, Core: m.Core, Default: m.Default, Homepage: m.Homepage, Notes: m.Notes}
-	if m.Core {
-		vv := VersionView{Version: catalog.NativeVersion, Status: catalog.StatusAllowed, Implementation: NotInstalled, Require: requireLine(m.Name, "")}
-		if len(m.Versions) > 0 {
-			c := m.Versions[0]
-			vv.Status, vv.Reason, vv.Note, vv.Added = c.Status, c.Reason, c.Note, c.Added
-		}
-		if reg != nil {
-			if p, ok := reg.Core(m.Name); ok {
-				info := p.Info()
-				vv.Implementation, vv.Kind = info.Kind.Label(), info.Kind
-			}
-		}
-		v.Versions = []VersionView{vv}
-		return v
+	if m.Core && len(m.Versions) == 0 {
+		m.Versions = []catalog.Version{{Version: catalog.NativeVersion, Status: catalog.StatusAllowed}}
 	}
 	v.Versions = make([]VersionView, 0, len(m.Versions))
 	for _, ver := range m.Versions {
+		native := ver.Version == catalog.NativeVersion
 		vv := VersionView{
-			Version: ver.Version, Default: ver.Version == m.Default, Status: ver.Status, Reason: ver.Reason, Note: ver.Note,
+			Version: ver.Version, Default: !native && ver.Version == m.Default, Status: ver.Status, Reason: ver.Reason, Note: ver.Note,
 			Implementation: NotInstalled, Require: requireLine(m.Name, ver.Version), Added: ver.Added,
 		}
 		if reg != nil {
-			if p, ok := reg.Lookup(m.Name, ver.Version); ok {
+			var p registry.Provider
+			var ok bool
+			if native {
+				p, ok = reg.Core(m.Name)
+			} else {
+				p, ok = reg.Lookup(m.Name, ver.Version)
+			}
+			if ok {
 				info := p.Info()
 				vv.Implementation, vv.Kind = info.Kind.Label(), info.Kind
 				if info.License != "" {
@@ -95,13 +92,14 @@ func requireLine(name, version string) string {
 func (v *ModuleView) searchText() string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(v.Name))
-	if !v.Core {
-		for _, ver := range v.Versions {
-			b.WriteByte(' ')
-			b.WriteString(strings.ToLower(v.Name))
-			b.WriteByte('@')
-			b.WriteString(strings.ToLower(ver.Version))
+	for _, ver := range v.Versions {
+		if ver.Version == catalog.NativeVersion {
+			continue
 		}
+		b.WriteByte(' ')
+		b.WriteString(strings.ToLower(v.Name))
+		b.WriteByte('@')
+		b.WriteString(strings.ToLower(ver.Version))
 	}
 	return b.String()
 }
