@@ -269,9 +269,11 @@ func humanBytes(b float64) string {
 
 // binaryGuardSource wraps ArrayBuffer and the typed array constructors in proxies whose construct trap
 // checks the size first; prototype.constructor is pointed at the proxy so that species lookups and
-// `x.constructor` cannot reach the unchecked original.
+// `x.constructor` cannot reach the unchecked original. goja's instanceof does not see through a proxy
+// of a function, so each class gets a Symbol.hasInstance that maps the proxy back to the class.
 const binaryGuardSource = `(function (check) {
   'use strict';
+  var ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
   var names = ['ArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray',
     'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
     'BigInt64Array', 'BigUint64Array'];
@@ -286,6 +288,10 @@ const binaryGuardSource = `(function (check) {
       }
     });
     Object.defineProperty(C.prototype, 'constructor', { value: P, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(C, Symbol.hasInstance, {
+      value: function (x) { return ordinaryHasInstance.call(this === P ? C : this, x); },
+      writable: true, enumerable: false, configurable: true
+    });
     Object.defineProperty(globalThis, name, { value: P, writable: true, enumerable: false, configurable: true });
   });
 })`
@@ -332,9 +338,11 @@ func (v *vm) checkBinarySize(what string, arg goja.Value, elemSize float64, lim 
 	}
 }
 
-// bufferGuardSource wraps the Buffer constructor in a proxy that checks array-like arguments first.
+// bufferGuardSource wraps the Buffer constructor in a proxy that checks array-like arguments first
+// (with the Symbol.hasInstance fix of binaryGuardSource).
 const bufferGuardSource = `(function (B, check) {
   'use strict';
+  var ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
   var P = new Proxy(B, {
     apply: function (target, self, args) { check('Buffer', args[0], 1); return Reflect.apply(target, self, args); },
     construct: function (target, args, newTarget) {
@@ -343,11 +351,10 @@ const bufferGuardSource = `(function (B, check) {
     }
   });
   Object.defineProperty(B.prototype, 'constructor', { value: P, writable: true, enumerable: false, configurable: true });
-  if (typeof B.isBuffer !== 'function') {
-    Object.defineProperty(B, 'isBuffer', {
-      value: function isBuffer(b) { return b instanceof B; }, writable: true, enumerable: false, configurable: true
-    });
-  }
+  Object.defineProperty(B, Symbol.hasInstance, {
+    value: function (x) { return ordinaryHasInstance.call(this === P ? B : this, x); },
+    writable: true, enumerable: false, configurable: true
+  });
   return P;
 })`
 

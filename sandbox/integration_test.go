@@ -10,6 +10,7 @@ import (
 
 	"github.com/verq/verq/catalog"
 	"github.com/verq/verq/registry"
+	"github.com/verq/verq/registry/node"
 	"github.com/verq/verq/resolver"
 )
 
@@ -119,5 +120,44 @@ func TestIntegration_RealResolver(t *testing.T) {
 	}
 	if lib.loads.Load() != 2 {
 		t.Errorf("lib loaded %d times, want 2 (1.2.3 and 2.0.0, each once per runtime)", lib.loads.Load())
+	}
+}
+
+func TestIntegration_CoreModules(t *testing.T) {
+	cat := &memCatalog{}
+	for _, name := range node.Names() {
+		cat.put("default", catalog.Module{Name: name, Core: true})
+	}
+	reg := registry.New().MustRegister(node.Providers()...)
+	e := mustExecutor(t, Config{Resolver: resolver.New(cat, reg)}, `function (user, context, callback) {
+  const crypto = require('crypto');
+  const digest = crypto.createHash('sha256').update('abc').digest();
+  user.sameBuffer = require('buffer').Buffer === Buffer;
+  user.digestIsBuffer = Buffer.isBuffer(digest) && digest instanceof Buffer;
+  user.hex = digest.toString('hex');
+  user.hmac = crypto.createHmac('sha1', 'k').update('v').digest('base64');
+  user.uuid = /^[0-9a-f-]{36}$/.test(crypto.randomUUID());
+  user.sameURL = require('url').URL === URL && require('url').URLSearchParams === URLSearchParams;
+  user.qs = require('querystring').stringify({a: [1, 2], b: 'x y'});
+  user.fmt = require('util').format('%s=%d', 'n', 42);
+  const EventEmitter = require('events');
+  const em = new EventEmitter();
+  em.on('e', (v) => { user.event = v; });
+  em.emit('e', 'fired');
+  user.byteLength = Buffer.byteLength('héllo');
+  crypto.randomBytes(8, function (err, buf) {
+    user.random = !err && buf.length === 8;
+    callback(null, user, context);
+  });
+}`)
+	r := mustRun(t, e, nil, nil)
+	if r.Outcome != OutcomeOK {
+		t.Fatalf("%s %q %+v", r.Outcome, r.Error, r.Failure)
+	}
+	want := map[string]any{"sameBuffer": true, "digestIsBuffer": true,
+		"hex": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "hmac": "lPxqL36JuBls904QeajBHrZ5pVI=",
+		"uuid": true, "sameURL": true, "qs": "a=1&a=2&b=x%20y", "fmt": "n=42", "event": "fired", "byteLength": 6, "random": true}
+	if !jsonEqual(t, r.User, want) {
+		t.Fatalf("user:\n got %v\nwant %v", r.User, want)
 	}
 }

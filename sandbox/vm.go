@@ -8,10 +8,10 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
-	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/url"
 
 	"github.com/verq/verq/registry"
+	nodebuffer "github.com/verq/verq/registry/node/buffer"
 )
 
 // vm is one goja runtime of an Executor with everything bound to it: the evaluated rule functions,
@@ -156,8 +156,8 @@ func (v *vm) installGlobals() error {
 	return v.installGuards()
 }
 
-// installLazyNodeGlobals defines Buffer, URL and URLSearchParams (goja_nodejs implementations) as
-// globals that are built on first access: most executions never touch them, and building them is the
+// installLazyNodeGlobals defines Buffer (verq's buffer core module class over goja_nodejs's) and URL
+// and URLSearchParams (goja_nodejs) as globals that are built on first access: most executions never touch them, and building them is the
 // larger part of a fresh runtime's cost.
 func (v *vm) installLazyNodeGlobals() error {
 	rt := v.rt
@@ -174,11 +174,13 @@ func (v *vm) installLazyNodeGlobals() error {
 	}
 	lazy := map[string]func() goja.Value{
 		"Buffer": func() goja.Value {
-			m := rt.NewObject()
-			exp := rt.NewObject()
-			_ = m.Set("exports", exp)
-			buffer.Require(rt, m)
-			return v.guardBuffer(exp.Get("Buffer"))
+			// verq's buffer core module completes goja_nodejs's Buffer (every encoding, isBuffer,
+			// byteLength, …); require('buffer').Buffer finds this global and returns the same class
+			ctor, err := nodebuffer.New(rt)
+			if err != nil {
+				panic(v.newError("ERR_INTERNAL", err.Error()))
+			}
+			return v.guardBuffer(ctor)
 		},
 		"URL":             func() goja.Value { return urlModule().Get("URL") },
 		"URLSearchParams": func() goja.Value { return urlModule().Get("URLSearchParams") },
