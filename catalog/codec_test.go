@@ -17,6 +17,10 @@ func TestCodec_RoundTrip(t *testing.T) {
 				{Version: "2.0.0-alpha.5", Status: StatusBlocked, Reason: "CVE", Added: time.Time{}},
 			}},
 		{Name: "url", Core: true, Versions: []Version{{Version: "native", Status: StatusAllowed, Added: added}}},
+		{Name: "querystring", Core: true, Default: "0.2.0", Versions: []Version{
+			{Version: "native", Status: StatusBlocked, Reason: "use the package", Added: added},
+			{Version: "0.2.0", Status: StatusAllowed, Added: added},
+		}},
 		{Name: "empty"},
 	}
 	for _, m := range cases {
