@@ -75,7 +75,7 @@ func catalogCommands() []*command {
 				for _, m := range mods {
 					v := newModuleView(m, reg)
 					def := m.Default
-					if m.Core {
+					if m.Core && def == "" {
 						def = catalog.NativeVersion
 					}
 					rows = append(rows, []string{m.Name, def, fmt.Sprint(len(m.Versions)), v.implSummary()})
@@ -401,15 +401,15 @@ func newModuleView(m catalog.Module, reg *registry.Registry) moduleView {
 	v := moduleView{Name: m.Name, Core: m.Core, Default: m.Default, Homepage: m.Homepage, Notes: m.Notes}
 	for _, ver := range m.Versions {
 		vv := versionView{Version: ver.Version, Default: ver.Version == m.Default, Status: ver.Status, Reason: ver.Reason, Note: ver.Note}
-		if m.Core {
+		vv.Implementation = "not installed"
+		if ver.Version == catalog.NativeVersion {
+			// A module may be core and also list npm versions: the native entry is the core module.
 			vv.Require = fmt.Sprintf("require('%s')", m.Name)
-			vv.Implementation = "not installed"
 			if p, ok := reg.Core(m.Name); ok {
 				vv.Implementation = p.Info().Kind.Label()
 			}
 		} else {
 			vv.Require = fmt.Sprintf("require('%s@%s')", m.Name, ver.Version)
-			vv.Implementation = "not installed"
 			if p, ok := reg.Lookup(m.Name, ver.Version); ok {
 				info := p.Info()
 				vv.Implementation = info.Kind.Label()
