@@ -49,7 +49,7 @@ func (t *Tenant) ImportUsers(ctx context.Context, r io.Reader) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("%w: users[%d]: %v", ErrInvalid, i, err)
 		}
-		rec, err := newUserRec(doc)
+		rec, err := newUserRec(doc, nil, t.fields)
 		if err != nil {
 			return 0, fmt.Errorf("%w: users[%d]: %v", ErrInvalid, i, err)
 		}

@@ -1,10 +1,11 @@
 package tenant
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/verq/verq/registry/auth0/tenant/query"
@@ -65,8 +66,8 @@ type searchResult struct {
 }
 
 // compileSearch turns a q parameter into a query, or a 400 saying where it is wrong.
-func compileSearch(q string) (*query.Query, *Error) {
-	cq, err := query.Compile(q, userField, searchDefaultFields...)
+func (t *Tenant) compileSearch(q string) (*query.Query, *Error) {
+	cq, err := query.Compile(q, t.fields.schema, searchDefaultFields...)
 	if err != nil {
 		var qe *query.Error
 		if errors.As(err, &qe) {
@@ -103,7 +104,7 @@ func (t *Tenant) search(ctx context.Context, q ListQuery) (*searchResult, error)
 	var cq *query.Query
 	if strings.TrimSpace(q.Q) != "" {
 		var e *Error
-		if cq, e = compileSearch(q.Q); e != nil {
+		if cq, e = t.compileSearch(q.Q); e != nil {
 			return nil, e
 		}
 	}
@@ -127,7 +128,7 @@ func (t *Tenant) search(ctx context.Context, q ListQuery) (*searchResult, error)
 	t.mu.RUnlock()
 
 	if sortField != "" {
-		sortRecs(matches, sortField, desc)
+		sortRecs(matches, t.fields.lookup(sortField), desc)
 	}
 	res := &searchResult{start: q.Page * perPage, limit: perPage, total: len(matches)}
 	if res.start < len(matches) {
@@ -139,37 +140,61 @@ func (t *Tenant) search(ctx context.Context, q ListQuery) (*searchResult, error)
 
 // sortRecs orders users by the first value of field; users without it come last either way. The
 // default order breaks ties.
-func sortRecs(recs []*userRec, field string, desc bool) {
+func sortRecs(recs []*userRec, field int, desc bool) {
 	type keyed struct {
 		r   *userRec
 		v   query.Value
 		has bool
+		pfx uint64 // first 8 bytes of a text value, compared before the string itself
+		pos int    // position in the default order: the tie-breaker
 	}
 	ks := make([]keyed, len(recs))
 	for i, r := range recs {
-		vals := r.search[field]
-		ks[i] = keyed{r: r, has: len(vals) > 0}
+		vals := r.search.Values(field)
+		ks[i] = keyed{r: r, has: len(vals) > 0, pos: i}
 		if ks[i].has {
 			ks[i].v = vals[0]
+			ks[i].pfx = prefix8(vals[0].S)
 		}
 	}
-	sort.SliceStable(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
+	slices.SortFunc(ks, func(a, b keyed) int {
 		if a.has != b.has {
-			return a.has
+			if a.has {
+				return -1
+			}
+			return 1
 		}
-		if !a.has {
-			return false
+		if a.has {
+			c := 0
+			if a.v.Kind == query.Text && b.v.Kind == query.Text && a.pfx != b.pfx {
+				c = cmp.Compare(a.pfx, b.pfx)
+			} else {
+				c = compareValues(a.v, b.v)
+			}
+			if desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
 		}
-		c := compareValues(a.v, b.v)
-		if desc {
-			return c > 0
-		}
-		return c < 0
+		return a.pos - b.pos
 	})
 	for i := range ks {
 		recs[i] = ks[i].r
 	}
+}
+
+// prefix8 packs the first 8 bytes of s big-endian, so comparing prefixes orders like strings do.
+func prefix8(s string) uint64 {
+	var p uint64
+	for i := 0; i < 8; i++ {
+		p <<= 8
+		if i < len(s) {
+			p |= uint64(s[i])
+		}
+	}
+	return p
 }
 
 // project keeps (or, with exclude, drops) the named top-level fields of doc.

@@ -32,7 +32,7 @@ func loadSeed() (*seedData, error) {
 		return nil, fmt.Errorf("tenant: built-in example data: %w", err)
 	}
 	for _, u := range s.Users {
-		r, err := newUserRec(u)
+		r, err := newUserRec(u, nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("tenant: built-in example data: %w", err)
 		}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strconv"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -129,30 +131,22 @@ func guard(path string, fn func() error) (err error) {
 }
 
 // load reads the whole database into memory.
-func load(tx *bolt.Tx, path string) (*state, meta, error) {
+func load(tx *bolt.Tx, path string, fields *fieldTable) (*state, meta, error) {
 	s := newState()
 	mb := tx.Bucket(bucketMeta)
 	md := meta{domain: string(mb.Get([]byte("domain"))), secret: append([]byte(nil), mb.Get([]byte("secret"))...)}
 	bad := func(bucket []byte, key []byte, err error) error {
 		return fmt.Errorf("%w: %s: record %s/%q is unreadable: %v", ErrNotTenant, path, bucket, key, err)
 	}
-	err := tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
-		var doc map[string]any
-		if err := decodeJSON(v, &doc); err != nil {
-			return bad(bucketUsers, k, err)
-		}
-		r, err := newUserRec(doc)
-		if err != nil {
-			return bad(bucketUsers, k, err)
-		}
+	recs, err := loadUsers(tx, path, fields)
+	if err != nil {
+		return nil, md, err
+	}
+	for _, r := range recs {
 		s.users[r.id] = r
 		if r.email != "" {
 			s.byEmail[r.email] = append(s.byEmail[r.email], r)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, md, err
 	}
 	s.rebuildSorted()
 	err = tx.Bucket(bucketUserRoles).ForEach(func(k, v []byte) error {
@@ -207,4 +201,42 @@ func load(tx *bolt.Tx, path string) (*state, meta, error) {
 		return nil, md, err
 	}
 	return s, md, nil
+}
+
+// loadUsers decodes every stored user and builds its indexes, spreading the work over the CPUs.
+func loadUsers(tx *bolt.Tx, path string, fields *fieldTable) ([]*userRec, error) {
+	type item struct{ key, val []byte }
+	var items []item
+	err := tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
+		items = append(items, item{append([]byte(nil), k...), append([]byte(nil), v...)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*userRec, len(items))
+	errs := make([]error, len(items))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(items)/256))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(items); i += workers {
+				var doc map[string]any
+				if err := decodeJSON(items[i].val, &doc); err != nil {
+					errs[i] = err
+					continue
+				}
+				recs[i], errs[i] = newUserRec(doc, items[i].val, fields)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: record %s/%q is unreadable: %v", ErrNotTenant, path, bucketUsers, items[i].key, err)
+		}
+	}
+	return recs, nil
 }

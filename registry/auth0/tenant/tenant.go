@@ -34,6 +34,7 @@ type Tenant struct {
 	closeOnce     sync.Once
 	closeErr      error
 
+	fields  *fieldTable
 	tokens  *tokenCache
 	limiter *rateLimiter
 	handler http.Handler
@@ -88,6 +89,7 @@ func Open(path string, opts Options) (*Tenant, error) {
 		readOnly: opts.ReadOnly,
 		log:      opts.Logger,
 		now:      opts.Now,
+		fields:   newFieldTable(),
 	}
 	var md meta
 	err = guard(path, func() error {
@@ -113,7 +115,7 @@ func Open(path string, opts Options) (*Tenant, error) {
 				return err
 			}
 			var err error
-			t.st, md, err = load(tx, path)
+			t.st, md, err = load(tx, path, t.fields)
 			return err
 		})
 	})

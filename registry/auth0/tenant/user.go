@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,18 +38,22 @@ type userRec struct {
 	phone     string
 	username  string
 	created   int64 // created_at in Unix ms, for the default order
-	search    searchDoc
+	search    *searchDoc
 }
 
-// newUserRec encodes doc and builds its indexes. doc must not be modified afterwards.
-func newUserRec(doc map[string]any) (*userRec, error) {
+// newUserRec builds the record of doc: its JSON (raw when the caller already has it as stored,
+// else encoded here) and its indexes. With fields nil no search document is built (the record is
+// only to be written). doc must not be modified afterwards.
+func newUserRec(doc map[string]any, raw []byte, fields *fieldTable) (*userRec, error) {
 	id, _ := doc["user_id"].(string)
 	if id == "" {
 		return nil, fmt.Errorf("user has no user_id")
 	}
-	raw, err := encodeJSON(doc)
-	if err != nil {
-		return nil, fmt.Errorf("user %s: %w", id, err)
+	var err error
+	if raw == nil {
+		if raw, err = encodeJSON(doc); err != nil {
+			return nil, fmt.Errorf("user %s: %w", id, err)
+		}
 	}
 	r := &userRec{id: id, doc: doc, raw: raw, pub: raw}
 	if stripped, ok := withoutIdPTokens(doc); ok {
@@ -70,7 +73,9 @@ func newUserRec(doc map[string]any) (*userRec, error) {
 			r.created = t.UnixMilli()
 		}
 	}
-	r.search = buildSearchDoc(doc)
+	if fields != nil {
+		r.search = fields.build(doc)
+	}
 	return r, nil
 }
 
@@ -170,135 +175,6 @@ func decodeJSON(b []byte, v any) error {
 // timestamp formats t as the API does: 2024-01-02T03:04:05.678Z.
 func timestamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
-}
-
-// searchDoc is a user flattened for v3 search: field paths (arrays ignored, objects joined with
-// '.') to values. Non-empty objects are present with no values, so _exists_ sees them.
-type searchDoc map[string][]query.Value
-
-// Values implements query.Document.
-func (d searchDoc) Values(field string) []query.Value { return d[field] }
-
-// Exists implements query.Document.
-func (d searchDoc) Exists(field string) bool { _, ok := d[field]; return ok }
-
-// dateFields are the user fields searched and sorted as instants.
-var dateFields = map[string]bool{
-	"created_at": true, "updated_at": true, "last_login": true, "last_password_reset": true,
-	"multifactor_last_modified": true,
-}
-
-// foldFields are the case-insensitive user fields of v3 search.
-var foldFields = map[string]bool{
-	"email": true, "name": true, "given_name": true, "family_name": true, "nickname": true, "email.domain": true,
-}
-
-// textFields are searched as whole strings even when an identity provider stored a number.
-var textFields = map[string]bool{
-	"user_id": true, "username": true, "phone_number": true, "last_ip": true, "picture": true,
-	"identities.connection": true, "identities.provider": true, "identities.user_id": true,
-}
-
-// searchDefaultFields are matched by a term without a field. Metadata is never among them.
-var searchDefaultFields = []string{"user_id", "email", "name", "nickname", "given_name", "family_name", "username", "phone_number"}
-
-// userField is the query.Schema of users.
-func userField(name string) query.Field {
-	switch {
-	case foldFields[name]:
-		return query.Field{Kind: query.Text, Fold: true}
-	case textFields[name]:
-		return query.Field{Kind: query.Text}
-	case dateFields[name]:
-		return query.Field{Kind: query.Date}
-	case name == "logins_count":
-		return query.Field{Kind: query.Number}
-	case name == "email_verified" || name == "phone_verified" || name == "blocked" || name == "identities.isSocial":
-		return query.Field{Kind: query.Bool}
-	case strings.HasPrefix(name, "app_metadata.") || strings.HasPrefix(name, "user_metadata."):
-		return query.Field{NoWildcard: true, NoRange: true}
-	}
-	return query.Field{}
-}
-
-func buildSearchDoc(doc map[string]any) searchDoc {
-	d := make(searchDoc, len(doc)+8)
-	for k, v := range doc {
-		d.add(k, v)
-	}
-	if e, ok := doc["email"].(string); ok {
-		if i := strings.LastIndexByte(e, '@'); i >= 0 && i < len(e)-1 {
-			d["email.domain"] = []query.Value{{Kind: query.Text, S: strings.ToLower(e[i+1:])}}
-		}
-	}
-	return d
-}
-
-func (d searchDoc) add(path string, v any) {
-	switch x := v.(type) {
-	case nil:
-	case map[string]any:
-		if len(x) == 0 {
-			return
-		}
-		if _, ok := d[path]; !ok {
-			d[path] = nil
-		}
-		for k, sub := range x {
-			if path == "identities" && (k == "access_token" || k == "refresh_token" || k == "access_token_secret") {
-				continue
-			}
-			d.add(path+"."+k, sub)
-		}
-	case []any:
-		for _, e := range x {
-			d.add(path, e)
-		}
-	default:
-		if val, ok := scalarValue(path, x); ok {
-			d[path] = append(d[path], val)
-		}
-	}
-}
-
-// scalarValue converts one JSON scalar at path into a search value.
-func scalarValue(path string, v any) (query.Value, bool) {
-	switch x := v.(type) {
-	case string:
-		if dateFields[path] {
-			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
-				return query.Value{Kind: query.Date, N: float64(t.UnixMilli())}, true
-			}
-		}
-		if foldFields[path] {
-			x = strings.ToLower(x)
-		}
-		return query.Value{Kind: query.Text, S: x}, true
-	case bool:
-		if textFields[path] {
-			return query.Value{Kind: query.Text, S: strconv.FormatBool(x)}, true
-		}
-		return query.Value{Kind: query.Bool, B: x}, true
-	case json.Number:
-		if textFields[path] {
-			return query.Value{Kind: query.Text, S: x.String()}, true
-		}
-		f, err := x.Float64()
-		if err != nil {
-			return query.Value{}, false
-		}
-		return query.Value{Kind: query.Number, N: f}, true
-	case float64:
-		if textFields[path] {
-			return query.Value{Kind: query.Text, S: strconv.FormatFloat(x, 'f', -1, 64)}, true
-		}
-		return query.Value{Kind: query.Number, N: x}, true
-	case int:
-		return scalarValue(path, json.Number(strconv.Itoa(x)))
-	case int64:
-		return scalarValue(path, json.Number(strconv.FormatInt(x, 10)))
-	}
-	return query.Value{}, false
 }
 
 // compareValues orders two search values for sorting: by kind first, then by value.

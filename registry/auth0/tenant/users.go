@@ -168,7 +168,7 @@ func (t *Tenant) createUser(ctx context.Context, body map[string]any) (*userRec,
 			return nil, err
 		}
 	}
-	rec, err := newUserRec(doc)
+	rec, err := newUserRec(doc, nil, t.fields)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +372,7 @@ func (t *Tenant) patchUser(ctx context.Context, id string, body map[string]any) 
 		if u, ok := body["username"].(string); ok && s.usernameTaken(u, cur.conn, id) != nil {
 			return nil, apiError(http.StatusConflict, "auth0_idp_error", "The specified new username already exists")
 		}
-		rec, err := newUserRec(doc)
+		rec, err := newUserRec(doc, nil, t.fields)
 		if err != nil {
 			return nil, err
 		}

@@ -40,6 +40,9 @@ func (k Kind) String() string {
 
 // Field says how one field is searched.
 type Field struct {
+	// ID identifies the field in Documents (see Document). A negative ID means no document has the
+	// field: terms on it match nothing and _exists_ is false.
+	ID int
 	// Kind is the field's type; Any when values decide.
 	Kind Kind
 	// Fold marks a case-insensitive field: the Document must hold its text values lower-cased, and
@@ -52,7 +55,7 @@ type Field struct {
 }
 
 // Schema describes the fields a query may name. It is called at compile time only. Unknown fields
-// should get Field{} (Any): they simply match nothing when documents do not have them.
+// should get Field{ID: -1} (Any): they simply match nothing.
 type Schema func(name string) Field
 
 // Value is one indexed value of a document field. For Text, S holds the string (lower-cased for
@@ -64,12 +67,13 @@ type Value struct {
 	B    bool
 }
 
-// Document is what a query is evaluated against. Values returns the values of a field path such as
-// "email" or "app_metadata.plan" (several for arrays); Exists reports whether the path is present
-// with a searchable value, including non-empty objects.
+// Document is what a query is evaluated against. Fields are named by the IDs the Schema gave at
+// compile time (so a lookup needs no string hashing). Values returns the values of a field path
+// such as "email" or "app_metadata.plan" (several for arrays); Exists reports whether the path is
+// present with a searchable value, including non-empty objects. Negative IDs are never present.
 type Document interface {
-	Values(field string) []Value
-	Exists(field string) bool
+	Values(field int) []Value
+	Exists(field int) bool
 }
 
 // Query is a compiled query. It is immutable and safe for concurrent use.
@@ -97,7 +101,7 @@ func Compile(q string, schema Schema, defaultFields ...string) (*Query, error) {
 // CompileTree compiles an already parsed tree; see Compile.
 func CompileTree(t *Tree, schema Schema, defaultFields ...string) (*Query, error) {
 	if schema == nil {
-		schema = func(string) Field { return Field{} }
+		schema = func(string) Field { return Field{ID: -1} }
 	}
 	c := &compiler{src: t.src, schema: schema, defaults: defaultFields}
 	m, err := c.compile(t.root)
@@ -147,9 +151,9 @@ type allMatcher struct{}
 
 func (allMatcher) match(Document) bool { return true }
 
-type existsMatcher string
+type existsMatcher int
 
-func (m existsMatcher) match(d Document) bool { return d.Exists(string(m)) }
+func (m existsMatcher) match(d Document) bool { return d.Exists(int(m)) }
 
 func (c *compiler) compile(n node) (matcher, error) {
 	switch n := n.(type) {
@@ -180,7 +184,7 @@ func (c *compiler) compile(n node) (matcher, error) {
 		}
 		return notMatcher{m}, nil
 	case *existsNode:
-		return existsMatcher(n.field), nil
+		return existsMatcher(c.schema(n.field).ID), nil
 	case *termNode:
 		if n.field != "" {
 			return c.term(n.field, n)
@@ -224,13 +228,13 @@ func (c *compiler) term(field string, n *termNode) (matcher, error) {
 		if err != nil {
 			return nil, errAt(c.src, n.off, "%s is a number; %q is not (use e.g. %s:5 or a range %s:[1 TO 10])", field, lit, field, field)
 		}
-		return numberEq{field, v}, nil
+		return numberEq{f.ID, v}, nil
 	case Bool:
 		switch lit {
 		case "true":
-			return boolEq{field, true}, nil
+			return boolEq{f.ID, true}, nil
 		case "false":
-			return boolEq{field, false}, nil
+			return boolEq{f.ID, false}, nil
 		}
 		return nil, errAt(c.src, n.off, "%s is a boolean; use %s:true or %s:false, not %q", field, field, field, lit)
 	case Date:
@@ -238,14 +242,14 @@ func (c *compiler) term(field string, n *termNode) (matcher, error) {
 		if !ok {
 			return nil, errAt(c.src, n.off, "%s is a date; %q is not a date (use e.g. 2017-12, 2017-12-31 or 2017-12-31T10:00:00Z)", field, lit)
 		}
-		return dateIn{field, lo, hi}, nil
+		return dateIn{f.ID, lo, hi}, nil
 	case Text:
 		if f.Fold {
 			lit = strings.ToLower(lit)
 		}
-		return textEq{field, lit}, nil
+		return textEq{f.ID, lit}, nil
 	}
-	m := anyEq{field: field, s: lit}
+	m := anyEq{field: f.ID, s: lit}
 	if f.Fold {
 		m.s = strings.ToLower(lit)
 	}
@@ -269,7 +273,7 @@ func (c *compiler) wildcard(field string, f Field, n *termNode) (matcher, error)
 		return nil, errAt(c.src, n.off, "wildcards only work on text; %s is %s", field, f.Kind)
 	}
 	if allEmpty(n.parts) {
-		return existsMatcher(field), nil
+		return existsMatcher(f.ID), nil
 	}
 	prefixOnly := len(n.parts) == 2 && n.parts[1] == ""
 	if !prefixOnly {
@@ -288,7 +292,7 @@ func (c *compiler) wildcard(field string, f Field, n *termNode) (matcher, error)
 			parts[i] = strings.ToLower(p)
 		}
 	}
-	return globMatcher{field, parts}, nil
+	return globMatcher{f.ID, parts}, nil
 }
 
 func (c *compiler) rangeM(n *rangeNode) (matcher, error) {
@@ -300,7 +304,7 @@ func (c *compiler) rangeM(n *rangeNode) (matcher, error) {
 	case Bool:
 		return nil, errAt(c.src, n.off, "%s is a boolean; ranges need numbers, dates or text", n.field)
 	case Number:
-		m := numRange{field: n.field, lo: n.lo, hi: n.hi}
+		m := numRange{field: f.ID, lo: n.lo, hi: n.hi}
 		var err error
 		if m.loV, err = c.numBound(n, n.lo); err != nil {
 			return nil, err
@@ -310,7 +314,7 @@ func (c *compiler) rangeM(n *rangeNode) (matcher, error) {
 		}
 		return m, nil
 	case Date:
-		m := dateRange{field: n.field, loOpen: n.lo.open, hiOpen: n.hi.open}
+		m := dateRange{field: f.ID, loOpen: n.lo.open, hiOpen: n.hi.open}
 		if !n.lo.open {
 			s, e, ok := ParseDate(n.lo.value)
 			if !ok {
@@ -333,7 +337,7 @@ func (c *compiler) rangeM(n *rangeNode) (matcher, error) {
 		}
 		return m, nil
 	}
-	m := anyRange{field: n.field, lo: n.lo, hi: n.hi}
+	m := anyRange{field: f.ID, lo: n.lo, hi: n.hi}
 	if f.Fold {
 		m.lo.value = strings.ToLower(m.lo.value)
 		m.hi.value = strings.ToLower(m.hi.value)
@@ -358,7 +362,10 @@ func (c *compiler) numBound(n *rangeNode, b bound) (float64, error) {
 	return v, nil
 }
 
-type textEq struct{ field, s string }
+type textEq struct {
+	field int
+	s     string
+}
 
 func (m textEq) match(d Document) bool {
 	for _, v := range d.Values(m.field) {
@@ -370,7 +377,7 @@ func (m textEq) match(d Document) bool {
 }
 
 type numberEq struct {
-	field string
+	field int
 	n     float64
 }
 
@@ -384,7 +391,7 @@ func (m numberEq) match(d Document) bool {
 }
 
 type boolEq struct {
-	field string
+	field int
 	b     bool
 }
 
@@ -398,7 +405,7 @@ func (m boolEq) match(d Document) bool {
 }
 
 type dateIn struct {
-	field  string
+	field  int
 	lo, hi int64
 }
 
@@ -412,7 +419,7 @@ func (m dateIn) match(d Document) bool {
 }
 
 type anyEq struct {
-	field  string
+	field  int
 	s      string
 	num    float64
 	isNum  bool
@@ -441,7 +448,7 @@ func (m anyEq) match(d Document) bool {
 }
 
 type globMatcher struct {
-	field string
+	field int
 	parts []string
 }
 
@@ -473,7 +480,7 @@ func glob(parts []string, s string) bool {
 }
 
 type numRange struct {
-	field    string
+	field    int
 	lo, hi   bound
 	loV, hiV float64
 }
@@ -498,7 +505,7 @@ func inNum(x float64, lo, hi bound, loV, hiV float64) bool {
 }
 
 type dateRange struct {
-	field          string
+	field          int
 	from, until    int64
 	loOpen, hiOpen bool
 }
@@ -517,7 +524,7 @@ func (m dateRange) match(d Document) bool {
 }
 
 type anyRange struct {
-	field    string
+	field    int
 	lo, hi   bound
 	numeric  bool
 	loN, hiN float64

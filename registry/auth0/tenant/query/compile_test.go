@@ -7,7 +7,7 @@ import (
 )
 
 func TestQuery_Match(t *testing.T) {
-	jane := mapDoc{
+	jane := doc(map[string][]Value{
 		"user_id":                      text("auth0|12345"),
 		"email":                        text("jane@exampleco.com"),
 		"email.domain":                 text("exampleco.com"),
@@ -23,15 +23,15 @@ func TestQuery_Match(t *testing.T) {
 		"app_metadata.seats":           num(5),
 		"app_metadata.vip":             boolean(true),
 		"user_metadata.addresses.city": text("Paris", "Seattle"),
-	}
-	john := mapDoc{
+	})
+	john := doc(map[string][]Value{
 		"user_id":        text("google-oauth2|9876"),
 		"email":          text("john@other.org"),
 		"email.domain":   text("other.org"),
 		"name":           text("john doe"),
 		"email_verified": boolean(false),
 		"logins_count":   num(0),
-	}
+	})
 	tests := []struct {
 		q          string
 		jane, john bool

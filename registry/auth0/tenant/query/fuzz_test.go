@@ -18,12 +18,12 @@ func FuzzParseQuery(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	doc := mapDoc{
+	d := doc(map[string][]Value{
 		"name":              text("jane smith"),
 		"logins_count":      num(3),
 		"last_login":        {{Kind: Date, N: 1.5e12}},
 		"app_metadata.plan": text("gold"),
-	}
+	})
 	f.Fuzz(func(t *testing.T, q string) {
 		tree, err := Parse(q)
 		if err != nil {
@@ -52,6 +52,6 @@ func FuzzParseQuery(f *testing.F) {
 			}
 			return
 		}
-		cq.Match(doc)
+		cq.Match(d)
 	})
 }

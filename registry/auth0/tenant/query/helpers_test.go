@@ -2,6 +2,7 @@ package query
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -15,22 +16,45 @@ func ms(t *testing.T, s string) int64 {
 	return tm.UnixMilli()
 }
 
-// mapDoc is a Document over a map of field paths to values, with intermediate object paths
-// registered as existing.
-type mapDoc map[string][]Value
+var (
+	idsMu   sync.Mutex
+	testIDs = map[string]int{}
+)
 
-func (d mapDoc) Values(f string) []Value { return d[f] }
-
-func (d mapDoc) Exists(f string) bool {
-	if _, ok := d[f]; ok {
-		return true
+// fieldID interns a field name for the test documents and schema.
+func fieldID(name string) int {
+	idsMu.Lock()
+	defer idsMu.Unlock()
+	if id, ok := testIDs[name]; ok {
+		return id
 	}
-	for k := range d {
-		if strings.HasPrefix(k, f+".") {
-			return true
+	id := len(testIDs)
+	testIDs[name] = id
+	return id
+}
+
+// mapDoc is a Document over field IDs.
+type mapDoc map[int][]Value
+
+func (d mapDoc) Values(f int) []Value { return d[f] }
+
+func (d mapDoc) Exists(f int) bool { _, ok := d[f]; return ok }
+
+// doc builds a mapDoc from field paths, registering every parent path ("a.b" for "a.b.c") as an
+// existing object, as a real document does.
+func doc(m map[string][]Value) mapDoc {
+	out := mapDoc{}
+	for k, v := range m {
+		out[fieldID(k)] = append(out[fieldID(k)], v...)
+		for i := range k {
+			if k[i] == '.' {
+				if _, ok := out[fieldID(k[:i])]; !ok {
+					out[fieldID(k[:i])] = nil
+				}
+			}
 		}
 	}
-	return false
+	return out
 }
 
 func text(s ...string) []Value {
@@ -49,6 +73,12 @@ func date(t *testing.T, s string) []Value { return []Value{{Kind: Date, N: float
 
 // userSchema mirrors the Management API's user fields.
 func userSchema(name string) Field {
+	f := userField(name)
+	f.ID = fieldID(name)
+	return f
+}
+
+func userField(name string) Field {
 	switch name {
 	case "email", "name", "given_name", "family_name", "nickname", "email.domain":
 		return Field{Kind: Text, Fold: true}
