@@ -2,6 +2,8 @@ package tenant
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -119,6 +121,10 @@ func readBody(r *http.Request, form payloadSchema) (map[string]any, *Error) {
 	if ct == "application/x-www-form-urlencoded" {
 		r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
 		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return nil, apiError(http.StatusRequestEntityTooLarge, "payload_too_large", "The request body is larger than %d MB.", maxBody>>20)
+			}
 			return nil, invalidBody("Invalid request payload: unreadable form body: %v", err)
 		}
 		body := map[string]any{}
@@ -134,7 +140,11 @@ func readBody(r *http.Request, form payloadSchema) (map[string]any, *Error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		if err.Error() == "EOF" {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, apiError(http.StatusRequestEntityTooLarge, "payload_too_large", "The request body is larger than %d MB.", maxBody>>20)
+		}
+		if errors.Is(err, io.EOF) {
 			return nil, invalidBody("Payload validation error: 'Expected type object but found type null'.")
 		}
 		return nil, invalidBody("Invalid request payload JSON format: %v", err)

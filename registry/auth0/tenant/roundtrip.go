@@ -16,6 +16,7 @@ func (t *Tenant) RoundTripper() http.RoundTripper { return inProcess{t.handler} 
 
 type inProcess struct{ h http.Handler }
 
+// RoundTrip serves req through the handler; see Tenant.RoundTripper.
 func (rt inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	if err := ctx.Err(); err != nil {
@@ -88,8 +89,10 @@ type recorder struct {
 	body        bytes.Buffer
 }
 
+// Header implements http.ResponseWriter.
 func (r *recorder) Header() http.Header { return r.header }
 
+// WriteHeader implements http.ResponseWriter; only the first call counts.
 func (r *recorder) WriteHeader(code int) {
 	if r.wroteHeader {
 		return
@@ -98,6 +101,7 @@ func (r *recorder) WriteHeader(code int) {
 	r.status = code
 }
 
+// Write implements http.ResponseWriter.
 func (r *recorder) Write(b []byte) (int, error) {
 	if !r.wroteHeader {
 		r.WriteHeader(http.StatusOK)

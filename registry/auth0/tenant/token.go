@@ -32,8 +32,9 @@ func KnownScopes() []string {
 	return out
 }
 
-// RulesScopes are the scopes of the Rules `auth0.accessToken`: exactly read:users and update:users.
-var RulesScopes = []string{"read:users", "update:users"}
+// RulesScopes returns the scopes of the Rules `auth0.accessToken`: exactly read:users and
+// update:users.
+func RulesScopes() []string { return []string{"read:users", "update:users"} }
 
 // DefaultTokenTTL is the lifetime of tokens issued with a ttl of 0.
 const DefaultTokenTTL = 24 * time.Hour

@@ -344,3 +344,9 @@ func TestUserRoles(t *testing.T) {
 	expect(t, do(t, tn, "GET", userPath(jane)+"/roles", token(t, tn, "read:users"), nil), 403, "insufficient_scope", "expected all of: read:users,read:roles")
 	expect(t, do(t, tn, "POST", userPath(jane)+"/roles", token(t, tn, "read:users"), map[string]any{"roles": []string{editor}}), 403, "insufficient_scope", "update:users")
 }
+
+func TestBodyTooLarge(t *testing.T) {
+	tn := openTest(t, Options{})
+	big := `{"app_metadata":{"blob":"` + strings.Repeat("x", maxBody) + `"}}`
+	expect(t, do(t, tn, "PATCH", userPath(jane), token(t, tn, "update:users"), big), 413, "payload_too_large", "larger than 16 MB")
+}

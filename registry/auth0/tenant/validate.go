@@ -18,6 +18,7 @@ const (
 	tArray
 )
 
+// String names the type as validation messages do.
 func (p ptype) String() string {
 	switch p {
 	case tString:

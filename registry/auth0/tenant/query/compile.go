@@ -24,6 +24,7 @@ const (
 	Date
 )
 
+// String names the kind as error messages do ("a number", "a date", …).
 func (k Kind) String() string {
 	switch k {
 	case Text:
