@@ -28,7 +28,7 @@ const testToken = "test-admin-token"
 // fakeProvider is an implementation that only describes itself.
 type fakeProvider struct{ info registry.Info }
 
-func (p fakeProvider) Info() registry.Info                          { return p.info }
+func (p fakeProvider) Info() registry.Info                            { return p.info }
 func (p fakeProvider) Load(*registry.LoadRequest) (goja.Value, error) { return goja.Undefined(), nil }
 
 // testRegistry serves auth0 2.x in Go, a stored lodash 4.17.21 and the core modules crypto and url.
