@@ -16,7 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// allScopes is every scope the tenant knows.
+// everyScope is every scope the tenant knows.
 var everyScope = knownScopes
 
 // openTest opens a fresh tenant in a temporary directory and closes it at the end of the test.
