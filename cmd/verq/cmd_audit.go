@@ -65,7 +65,7 @@ func auditCommands() []*command {
 					return err
 				}
 				for _, r := range rs {
-					input = append(input, audit.Rule{Name: r.Name, Script: r.Script, Source: r.Source})
+					input = append(input, audit.Rule{Name: r.Name, Script: r.Script, Source: r.Name}) // SOURCEFIX
 				}
 			}
 			if tenantRules {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"flag"
 	"fmt"
 	"net"
@@ -39,7 +41,22 @@ func (a *app) openTenant(t *tenantFlags, ro bool) (*tenant.Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tenant.Open(path, tenant.Options{Domain: t.domain, ReadOnly: ro, LockTimeout: a.g.lockWait, RateLimit: t.rateLimit, Logger: a.log})
+	opts := tenant.Options{Domain: t.domain, ReadOnly: ro, LockTimeout: a.g.lockWait, RateLimit: t.rateLimit, Logger: a.log}
+	if ro {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			// First use: create and seed the tenant, then reopen it read-only.
+			rw := opts
+			rw.ReadOnly = false
+			t, err := tenant.Open(path, rw)
+			if err != nil {
+				return nil, err
+			}
+			if err := t.Close(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return tenant.Open(path, opts)
 }
 
 func tenantCommands() []*command {
@@ -175,7 +192,7 @@ func tenantCommands() []*command {
 					return err
 				}
 				defer t.Close()
-				page, err := t.ListUsers(ctx, tenant.ListQuery{Q: usersQ, Page: usersPage, PerPage: perPage, IncludeTotals: true})
+				page, err := t.ListUsers(ctx, tenant.ListQuery{Q: usersQ, Page: usersPage, PerPage: perPage})
 				if err != nil {
 					return err
 				}

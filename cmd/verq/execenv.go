@@ -90,7 +90,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		}
 	}
 	if ef.mgmt.url == "" {
-		tok, err := env.tenant.IssueToken([]string{"read:users", "update:users"}, time.Hour)
+		tok, err := env.tenant.IssueToken(tenant.RulesScopes(), time.Hour)
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +142,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 			return nil, errors.New("the local tenant has no enabled rules (create some with POST /api/v2/rules)")
 		}
 		for _, r := range trs {
-			rs = append(rs, sandbox.Rule{ID: r.ID, Name: r.Name, Script: r.Script, Order: r.Order, Enabled: r.Enabled, Stage: r.Stage})
+			rs = append(rs, sandbox.Rule{ID: r.ID, Name: r.Name, Script: r.Script, Order: int(r.Order), Enabled: r.Enabled, Stage: r.Stage})
 		}
 		tconf, err := env.tenant.Configuration()
 		if err != nil {

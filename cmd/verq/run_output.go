@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/verq/verq/registry"
 	"github.com/verq/verq/sandbox"
 )
 
@@ -43,11 +44,14 @@ func (a *app) printResult(env *execEnv, res *sandbox.Result, verbose bool) {
 		a.printf("\nrequires:\n")
 		rows := [][]string{{"  RULE", "SPEC", "RESOLVED", "HOW", "STATUS", "SERVED BY"}}
 		for _, r := range res.Requires {
-			resolved, status := r.Resolved, string(r.Status)
+			resolved, status := r.Resolved, r.Status
+			if r.Reason != "" {
+				status += ": " + r.Reason
+			}
 			if r.Error != "" {
 				resolved, status = "—", "error: "+r.Error
 			}
-			rows = append(rows, []string{"  " + r.Rule, r.Spec, resolved, string(r.How), status, r.Implementation})
+			rows = append(rows, []string{"  " + r.Rule, r.Spec, resolved, r.How, status, registry.Kind(r.Kind).Label()})
 		}
 		_ = a.table(rows)
 	}
