@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"strings"
