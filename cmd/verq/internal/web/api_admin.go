@@ -289,8 +289,8 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ImportResponse{Runtime: rt, DryRun: dryRun, Diff: diff})
 }
 
-// decodeBody decodes a JSON request body into v, refusing unknown fields and trailing data. An empty
-// body is allowed only when optional is set (v is then left as is).
+// decodeBody decodes a JSON request body into v, refusing unknown fields, trailing data and multipart
+// forms. An empty body is allowed only when optional is set (v is then left as is).
 func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	data, err := io.ReadAll(body)
@@ -303,9 +303,11 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any, optio
 		}
 		return BadRequest("empty body: send a JSON object")
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+	// Any declared type is read as JSON (curl -d sends application/x-www-form-urlencoded), except
+	// multipart forms, which cannot be.
+	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "multipart/") {
 		return &RequestError{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMedia,
-			Message: fmt.Sprintf("Content-Type %q: send application/json", ct)}
+			Message: fmt.Sprintf("Content-Type %q: send a JSON body (application/json)", ct)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -136,10 +136,14 @@ type indexData struct {
 // moduleRow is one module of the list page; Hidden rows do not match the query (the script shows them
 // again as the query changes).
 type moduleRow struct {
-	View    ModuleView
-	Search  string
-	Hidden  bool
-	Summary string
+	View   ModuleView
+	Search string
+	Hidden bool
+	// Summary names the implementations of the versions; Mixed is set when they differ (each version then
+	// shows its own) and NoneInstalled when nothing serves any version.
+	Summary       string
+	Mixed         bool
+	NoneInstalled bool
 }
 
 // moduleData is the data of a module page.
@@ -193,7 +197,11 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		nq := normalizeQuery(q)
 		for i := range views {
 			v := &views[i]
-			row := moduleRow{View: *v, Search: v.searchText(), Hidden: !v.matches(nq), Summary: v.implSummary()}
+			row := moduleRow{View: *v, Search: v.searchText(), Hidden: !v.matches(nq), Summary: v.implSummary(), NoneInstalled: true}
+			for _, ver := range v.Versions {
+				row.Mixed = row.Mixed || ver.Implementation != v.Versions[0].Implementation
+				row.NoneInstalled = row.NoneInstalled && ver.Kind == ""
+			}
 			if !row.Hidden {
 				d.Shown++
 			}
