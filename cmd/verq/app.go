@@ -103,6 +103,7 @@ var commandSets = []func() []*command{
 	runCommands,
 	tenantCommands,
 	auditCommands,
+	serveCommands,
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
