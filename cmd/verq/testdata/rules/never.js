@@ -1,0 +1,3 @@
+function neverCallsBack(user, context, callback) {
+  console.log('waiting forever');
+}
