@@ -151,8 +151,8 @@ func TestCLI_ImportBadFiles(t *testing.T) {
 	c := newCLI(t)
 	dir := t.TempDir()
 	cases := map[string]string{
-		"not-json.json":   "{nope",
-		"bad-name.json":   `{"node_version":"v18.0.0","modules":[{"name":"../evil","version":"1.0.0"}]}`,
+		"not-json.json":    "{nope",
+		"bad-name.json":    `{"node_version":"v18.0.0","modules":[{"name":"../evil","version":"1.0.0"}]}`,
 		"bad-version.json": `{"node_version":"v18.0.0","modules":[{"name":"ok","version":"1.0.0"},{"name":"x","version":"banana"}]}`,
 	}
 	for name, body := range cases {
