@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -33,7 +34,7 @@ func (v *vm) consoleCall(level string, args []goja.Value) {
 	}
 	limit := v.ex.cfg.Limits.MaxConsoleBytes
 	remaining := limit - ex.logBytes
-	msg, cut := formatArgs(args, remaining+1)
+	msg, cut := formatArgs(args, remaining+1, v.jsonString)
 	rule := ex.ruleName(ex.attributed)
 	if cut || len(msg) > remaining {
 		msg = truncateUTF8(msg, remaining)
@@ -67,7 +68,7 @@ func truncateUTF8(s string, n int) string {
 // formatArgs implements util.format: with a string first argument, %s %d %i %f %j %o %O %c and %% are
 // substituted; remaining arguments are appended, separated by spaces, strings as they are and other
 // values inspected. Output stops growing past limit bytes; cut reports that it did.
-func formatArgs(args []goja.Value, limit int) (string, bool) {
+func formatArgs(args []goja.Value, limit int, stringify func(goja.Value) string) (string, bool) {
 	b := &limitedBuilder{limit: limit}
 	rest := args
 	if len(args) > 0 && goja.IsString(args[0]) && len(args) > 1 {
@@ -102,7 +103,7 @@ func formatArgs(args []goja.Value, limit int) (string, bool) {
 			case 'd', 'i', 'f':
 				formatNumber(b, arg, verb)
 			case 'j':
-				b.WriteString(jsonStringify(arg))
+				b.WriteString(stringify(arg))
 			case 'o', 'O':
 				inspect(b, arg, 2, nil)
 			case 'c':
@@ -155,28 +156,26 @@ func formatNumber(b *limitedBuilder, arg goja.Value, verb byte) {
 	b.WriteString(n.String())
 }
 
-// jsonStringify implements %j: JSON.stringify, "[Circular]" for circular structures.
-func jsonStringify(arg goja.Value) (s string) {
-	defer func() {
-		if x := recover(); x != nil {
-			if _, stop := x.(*goja.InterruptedError); stop {
-				panic(x)
-			}
-			s = "[Circular]"
-		}
-	}()
-	o, ok := arg.(*goja.Object)
-	if !ok {
-		if goja.IsUndefined(arg) {
-			return "undefined"
-		}
-		return arg.String()
+// jsonString implements %j with the runtime's guarded JSON.stringify: "[Circular]" when it throws
+// (a circular structure), "undefined" for values JSON cannot represent.
+func (v *vm) jsonString(arg goja.Value) string {
+	if v.jsonStringify == nil {
+		return safeString(arg)
 	}
-	b, err := o.MarshalJSON()
+	res, err := v.jsonStringify(goja.Undefined(), arg)
 	if err != nil {
-		return "[Circular]"
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			if o, ok := ex.Value().(*goja.Object); ok && o.ClassName() == "Error" && safeString(o.Get("name")) == "TypeError" {
+				return "[Circular]"
+			}
+		}
+		panic(err)
 	}
-	return string(b)
+	if goja.IsUndefined(res) {
+		return "undefined"
+	}
+	return res.String()
 }
 
 // limitedBuilder is a strings.Builder that stops growing past limit bytes.

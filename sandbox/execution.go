@@ -33,6 +33,7 @@ type execution struct {
 	// shared state
 	stopMu     sync.Mutex
 	reason     stopReason
+	stopFlag   atomic.Bool // a stop was requested; read by guards without the lock
 	ended      bool
 	over       atomic.Bool // ended, readable without the lock
 	hostCtx    context.Context
@@ -69,6 +70,7 @@ func (ex *execution) stop(reason stopReason) {
 		return
 	}
 	ex.reason = reason
+	ex.stopFlag.Store(true)
 	ex.vm.rt.Interrupt(reason)
 	if ex.hostCancel != nil {
 		ex.hostCancel()
@@ -81,6 +83,9 @@ func (ex *execution) stop(reason stopReason) {
 
 // stopped returns the stop reason, stopNone while running.
 func (ex *execution) stopped() stopReason {
+	if !ex.stopFlag.Load() {
+		return stopNone
+	}
 	ex.stopMu.Lock()
 	defer ex.stopMu.Unlock()
 	return ex.reason

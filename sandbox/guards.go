@@ -66,7 +66,7 @@ func (v *vm) installGuards() error {
 	}
 	if err := v.wrapBuiltin(arrayCtor, "from", func(call *goja.FunctionCall) {
 		if o, ok := call.Argument(0).(*goja.Object); ok {
-			if _, iterable := o.GetSymbol(goja.SymIterator).(*goja.Object); !iterable {
+			if _, iterable := o.GetSymbol(goja.SymIterator).(*goja.Object); !iterable || o.ClassName() == "Array" {
 				v.checkArrayLike(o, "Array.from", lim)
 			}
 		}
@@ -105,7 +105,192 @@ func (v *vm) installGuards() error {
 			return err
 		}
 	}
+	if err := v.guardCallArguments(lim); err != nil {
+		return err
+	}
+	if err := v.guardIterators(); err != nil {
+		return err
+	}
+	if err := v.guardJSON(lim); err != nil {
+		return err
+	}
 	return v.guardBinaryConstructors(lim)
+}
+
+// checkStop throws when the execution has been asked to stop. goja checks its interrupt flag only
+// between JS instructions; built-ins that loop in Go over an iterator (spread, destructuring,
+// new Set(iterable), Promise.all, Array.from, for-of over a sparse array) call these wrappers on every
+// step, which makes them stop at the deadline (and for the memory watchdog) too.
+func (v *vm) checkStop() {
+	if ex := v.cur; ex != nil && ex.stopFlag.Load() {
+		panic(v.newError("ERR_EXECUTION_STOPPED", "the execution was stopped"))
+	}
+}
+
+// guardIterators wraps next of the array (and typed array) and string iterators with checkStop, and
+// bounds matchAll, whose iterator allocates a match object per step.
+func (v *vm) guardIterators() error {
+	protos, err := v.rt.RunProgram(iteratorProtosProgram)
+	if err != nil {
+		return err
+	}
+	list, ok := protos.(*goja.Object)
+	if !ok {
+		return fmt.Errorf("sandbox: iterator prototypes: unexpected %v", protos)
+	}
+	for i := int64(0); i < list.Get("length").ToInteger(); i++ {
+		proto, ok := list.Get(strconv.FormatInt(i, 10)).(*goja.Object)
+		if !ok {
+			continue
+		}
+		if err := v.wrapBuiltin(proto, "next", func(*goja.FunctionCall) { v.checkStop() }); err != nil {
+			return err
+		}
+	}
+	lim := v.guardLimits()
+	matchAll := func(call *goja.FunctionCall, s string) {
+		// every step of a matchAll iterator makes a match array (about 128 bytes), up to one per position
+		v.checkBytes("matchAll", float64(len(s)+1)*64, lim)
+	}
+	stringProto := v.rt.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
+	if err := v.wrapBuiltin(stringProto, "matchAll", func(call *goja.FunctionCall) { matchAll(call, v.thisString(call)) }); err != nil {
+		return err
+	}
+	regexpProto := v.rt.Get("RegExp").(*goja.Object).Get("prototype").(*goja.Object)
+	return v.wrapBuiltinSymbol(regexpProto, goja.SymMatchAll, "[Symbol.matchAll]", func(call *goja.FunctionCall) {
+		s := call.Argument(0).String()
+		call.Arguments = []goja.Value{v.rt.ToValue(s)}
+		matchAll(call, s)
+	})
+}
+
+// wrapBuiltinSymbol is wrapBuiltin for a symbol-keyed method.
+func (v *vm) wrapBuiltinSymbol(obj *goja.Object, sym *goja.Symbol, name string, check func(*goja.FunctionCall)) error {
+	origVal := obj.GetSymbol(sym)
+	orig, ok := goja.AssertFunction(origVal)
+	if !ok {
+		return nil
+	}
+	w := v.nativeFunc(name, int(origVal.(*goja.Object).Get("length").ToInteger()), func(call goja.FunctionCall) goja.Value {
+		v.checkStop()
+		check(&call)
+		res, err := orig(call.This, call.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		return res
+	})
+	return obj.DefineDataPropertySymbol(sym, w, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+}
+
+// iteratorProtosProgram lists the prototypes of the built-in iterators.
+var iteratorProtosProgram = mustCompileInternal("<sandbox:iterators>", `[
+  Object.getPrototypeOf([][Symbol.iterator]()),
+  Object.getPrototypeOf(''[Symbol.iterator]()),
+]`)
+
+// guardCallArguments bounds the argument lists that Function.prototype.apply, Reflect.apply and
+// Reflect.construct build in Go from an array-like (goja allocates its whole length up front).
+func (v *vm) guardCallArguments(lim guardLimits) error {
+	fnProto := v.rt.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
+	if err := v.wrapBuiltin(fnProto, "apply", func(call *goja.FunctionCall) {
+		v.checkArrayLike(call.Argument(1), "Function.prototype.apply", lim)
+	}); err != nil {
+		return err
+	}
+	reflect := v.rt.Get("Reflect").(*goja.Object)
+	if err := v.wrapBuiltin(reflect, "apply", func(call *goja.FunctionCall) {
+		v.checkArrayLike(call.Argument(2), "Reflect.apply", lim)
+	}); err != nil {
+		return err
+	}
+	return v.wrapBuiltin(reflect, "construct", func(call *goja.FunctionCall) {
+		v.checkArrayLike(call.Argument(1), "Reflect.construct", lim)
+	})
+}
+
+// guardJSON bounds the arrays JSON.stringify walks (it visits every index of a sparse array in Go).
+// The check rides on a replacer function, so it sees exactly the values being serialised (after
+// toJSON, after the caller's own replacer); a property-list replacer is kept and the value is scanned
+// beforehand instead.
+func (v *vm) guardJSON(lim guardLimits) error {
+	json := v.rt.Get("JSON").(*goja.Object)
+	origVal := json.Get("stringify")
+	orig, ok := goja.AssertFunction(origVal)
+	if !ok {
+		return nil
+	}
+	isArray, _ := goja.AssertFunction(v.rt.Get("Array").(*goja.Object).Get("isArray"))
+	checkValue := func(val goja.Value) {
+		o, ok := val.(*goja.Object)
+		if !ok {
+			return
+		}
+		if o.ClassName() != "Array" {
+			res, err := isArray(goja.Undefined(), o)
+			if err != nil || !res.ToBoolean() {
+				return
+			}
+		}
+		v.checkArrayLike(o, "JSON.stringify", lim)
+	}
+	var plainReplacer goja.Value
+	w := v.nativeFunc("stringify", 3, func(call goja.FunctionCall) goja.Value {
+		v.checkStop()
+		value, replacer, space := call.Argument(0), call.Argument(1), call.Argument(2)
+		var rep goja.Value
+		if userFn, ok := goja.AssertFunction(replacer); ok {
+			rep = v.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+				res, err := userFn(c.This, c.Arguments...)
+				if err != nil {
+					panic(err)
+				}
+				checkValue(res)
+				return res
+			})
+		} else if o, isObj := replacer.(*goja.Object); isObj && o.ClassName() == "Array" {
+			v.scanArrays(value, checkValue)
+			rep = replacer
+		} else {
+			if plainReplacer == nil {
+				plainReplacer = v.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+					val := c.Argument(1)
+					checkValue(val)
+					return val
+				})
+			}
+			rep = plainReplacer
+		}
+		res, err := orig(call.This, value, rep, space)
+		if err != nil {
+			panic(err)
+		}
+		return res
+	})
+	v.jsonStringify, _ = goja.AssertFunction(w)
+	return json.DefineDataProperty("stringify", w, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+}
+
+// scanArrays visits the objects reachable from val through own enumerable properties (each once) and
+// calls check on each.
+func (v *vm) scanArrays(val goja.Value, check func(goja.Value)) {
+	seen := make(map[*goja.Object]bool)
+	stack := []goja.Value{val}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		o, ok := cur.(*goja.Object)
+		if !ok || seen[o] {
+			continue
+		}
+		seen[o] = true
+		check(o)
+		for _, k := range o.Keys() {
+			if e, ok := o.Get(k).(*goja.Object); ok {
+				stack = append(stack, e)
+			}
+		}
+	}
 }
 
 // wrapBuiltin replaces obj[name] with a native function that runs check (which may rewrite the
@@ -119,6 +304,7 @@ func (v *vm) wrapBuiltin(obj *goja.Object, name string, check func(*goja.Functio
 	}
 	length := int(origVal.(*goja.Object).Get("length").ToInteger())
 	w := v.nativeFunc(name, length, func(call goja.FunctionCall) goja.Value {
+		v.checkStop()
 		check(&call)
 		res, err := orig(call.This, call.Arguments...)
 		if err != nil {
@@ -267,50 +453,106 @@ func humanBytes(b float64) string {
 	return fmt.Sprintf("%.0f KiB", b/(1<<10))
 }
 
-// binaryGuardSource wraps ArrayBuffer and the typed array constructors in proxies whose construct trap
-// checks the size first; prototype.constructor is pointed at the proxy so that species lookups and
-// `x.constructor` cannot reach the unchecked original. goja's instanceof does not see through a proxy
-// of a function, so each class gets a Symbol.hasInstance that maps the proxy back to the class.
-const binaryGuardSource = `(function (check) {
-  'use strict';
-  var ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
-  var names = ['ArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray',
-    'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
-    'BigInt64Array', 'BigUint64Array'];
-  names.forEach(function (name) {
-    var C = globalThis[name];
-    if (typeof C !== 'function') return;
-    var size = name === 'ArrayBuffer' ? 1 : C.BYTES_PER_ELEMENT;
-    var P = new Proxy(C, {
-      construct: function (target, args, newTarget) {
-        check(name, args[0], size);
-        return Reflect.construct(target, args, newTarget === P ? target : newTarget);
-      }
-    });
-    Object.defineProperty(C.prototype, 'constructor', { value: P, writable: true, enumerable: false, configurable: true });
-    Object.defineProperty(C, Symbol.hasInstance, {
-      value: function (x) { return ordinaryHasInstance.call(this === P ? C : this, x); },
-      writable: true, enumerable: false, configurable: true
-    });
-    Object.defineProperty(globalThis, name, { value: P, writable: true, enumerable: false, configurable: true });
-  });
-})`
+// binaryConstructors are the globals that allocate binary memory.
+var binaryConstructors = []string{"ArrayBuffer", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
+	"Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"}
 
-var binaryGuardProgram = mustCompileInternal("<sandbox:guards>", binaryGuardSource)
-
-// guardBinaryConstructors installs the binary constructor proxies.
+// guardBinaryConstructors replaces ArrayBuffer and the typed array constructors by proxies whose
+// (native) construct trap checks the size first. prototype.constructor is pointed at the proxy so that
+// species lookups and x.constructor cannot reach the unchecked class, and goja's instanceof, which
+// does not see through a proxy of a function, gets a Symbol.hasInstance that maps the proxy back to
+// its class.
 func (v *vm) guardBinaryConstructors(lim guardLimits) error {
-	fnVal, err := v.rt.RunProgram(binaryGuardProgram)
-	if err != nil {
-		return err
+	g := v.rt.GlobalObject()
+	for _, name := range binaryConstructors {
+		c, ok := g.Get(name).(*goja.Object)
+		if !ok {
+			continue
+		}
+		size := 1.0
+		if n := c.Get("BYTES_PER_ELEMENT"); n != nil && !goja.IsUndefined(n) {
+			size = n.ToFloat()
+		}
+		name := name
+		p, err := v.guardedProxy(c, name, func(args []goja.Value) {
+			var a0 goja.Value = goja.Undefined()
+			if len(args) > 0 {
+				a0 = args[0]
+			}
+			v.checkBinarySize(name, a0, size, lim)
+		}, false)
+		if err != nil {
+			return err
+		}
+		if err := g.DefineDataProperty(name, p, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+			return err
+		}
 	}
-	fn, _ := goja.AssertFunction(fnVal)
-	check := v.nativeFunc("check", 3, func(call goja.FunctionCall) goja.Value {
-		v.checkBinarySize(call.Argument(0).String(), call.Argument(1), call.Argument(2).ToFloat(), lim)
-		return goja.Undefined()
-	})
-	_, err = fn(goja.Undefined(), check)
-	return err
+	return nil
+}
+
+// guardedProxy returns a proxy of the class c that runs check on the arguments of every construction
+// (and, with callable, of every call) before forwarding to c.
+func (v *vm) guardedProxy(c *goja.Object, name string, check func([]goja.Value), callable bool) (*goja.Object, error) {
+	ctor, ok := goja.AssertConstructor(c)
+	if !ok {
+		return nil, fmt.Errorf("sandbox: %s is not a constructor", name)
+	}
+	var p *goja.Object
+	traps := &goja.ProxyTrapConfig{
+		Construct: func(target *goja.Object, args []goja.Value, newTarget *goja.Object) *goja.Object {
+			v.checkStop()
+			check(args)
+			if newTarget == p {
+				newTarget = target
+			}
+			obj, err := ctor(newTarget, args...)
+			if err != nil {
+				panic(err)
+			}
+			return obj
+		},
+	}
+	if callable {
+		fn, _ := goja.AssertFunction(c)
+		traps.Apply = func(target *goja.Object, this goja.Value, args []goja.Value) goja.Value {
+			v.checkStop()
+			check(args)
+			res, err := fn(this, args...)
+			if err != nil {
+				panic(err)
+			}
+			return res
+		}
+	}
+	p = v.rt.ToValue(v.rt.NewProxy(c, traps)).(*goja.Object)
+	if proto, ok := c.Get("prototype").(*goja.Object); ok {
+		if err := proto.DefineDataProperty("constructor", p, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+			return nil, err
+		}
+	}
+	if v.proxied == nil {
+		v.proxied = make(map[*goja.Object]*goja.Object)
+		fph, _ := goja.AssertFunction(v.rt.Get("Function").(*goja.Object).Get("prototype").(*goja.Object).GetSymbol(goja.SymHasInstance))
+		v.hasInstance = v.nativeFunc("[Symbol.hasInstance]", 1, func(call goja.FunctionCall) goja.Value {
+			this := call.This
+			if o, ok := this.(*goja.Object); ok {
+				if t, ok := v.proxied[o]; ok {
+					this = t
+				}
+			}
+			res, err := fph(this, call.Argument(0))
+			if err != nil {
+				panic(err)
+			}
+			return res
+		})
+	}
+	v.proxied[p] = c
+	if err := c.DefineDataPropertySymbol(goja.SymHasInstance, v.hasInstance, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // checkBinarySize bounds a binary allocation given a length or an array-like to copy.
@@ -338,28 +580,6 @@ func (v *vm) checkBinarySize(what string, arg goja.Value, elemSize float64, lim 
 	}
 }
 
-// bufferGuardSource wraps the Buffer constructor in a proxy that checks array-like arguments first
-// (with the Symbol.hasInstance fix of binaryGuardSource).
-const bufferGuardSource = `(function (B, check) {
-  'use strict';
-  var ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
-  var P = new Proxy(B, {
-    apply: function (target, self, args) { check('Buffer', args[0], 1); return Reflect.apply(target, self, args); },
-    construct: function (target, args, newTarget) {
-      check('Buffer', args[0], 1);
-      return Reflect.construct(target, args, newTarget === P ? target : newTarget);
-    }
-  });
-  Object.defineProperty(B.prototype, 'constructor', { value: P, writable: true, enumerable: false, configurable: true });
-  Object.defineProperty(B, Symbol.hasInstance, {
-    value: function (x) { return ordinaryHasInstance.call(this === P ? B : this, x); },
-    writable: true, enumerable: false, configurable: true
-  });
-  return P;
-})`
-
-var bufferGuardProgram = mustCompileInternal("<sandbox:buffer>", bufferGuardSource)
-
 // guardBuffer bounds Buffer's allocating functions and returns the guarded Buffer global.
 func (v *vm) guardBuffer(b goja.Value) goja.Value {
 	o, ok := b.(*goja.Object)
@@ -379,16 +599,11 @@ func (v *vm) guardBuffer(b goja.Value) goja.Value {
 	_ = v.wrapBuiltin(o, "from", func(call *goja.FunctionCall) {
 		v.checkBinarySize("Buffer.from", call.Argument(0), 1, lim)
 	})
-	check := v.nativeFunc("check", 3, func(call goja.FunctionCall) goja.Value {
-		v.checkBinarySize(call.Argument(0).String(), call.Argument(1), call.Argument(2).ToFloat(), lim)
-		return goja.Undefined()
-	})
-	fnVal, err := v.rt.RunProgram(bufferGuardProgram)
-	if err != nil {
-		return b
-	}
-	fn, _ := goja.AssertFunction(fnVal)
-	p, err := fn(goja.Undefined(), o, check)
+	p, err := v.guardedProxy(o, "Buffer", func(args []goja.Value) {
+		if len(args) > 0 {
+			v.checkBinarySize("Buffer", args[0], 1, lim)
+		}
+	}, true)
 	if err != nil {
 		return b
 	}

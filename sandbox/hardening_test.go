@@ -355,13 +355,27 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
     bufferAlloc: () => Buffer.alloc(2 ** 31),
     bufferConcat: () => Buffer.concat([], 2 ** 31),
     bufferFrom: () => Buffer.from({ length: 2 ** 31 }),
+    apply: () => Math.max.apply(null, { length: 2 ** 31 }),
+    reflectApply: () => Reflect.apply(Math.max, null, new Array(2 ** 32 - 1)),
+    reflectConstruct: () => Reflect.construct(Array, { length: 2 ** 30 }),
+    fromSparse: () => Array.from(new Array(2 ** 32 - 1)),
+    json: () => JSON.stringify(new Array(2 ** 32 - 1)),
+    jsonNested: () => JSON.stringify({ a: [1, { b: new Array(1e9) }] }),
+    jsonOwnToJSON: () => { const a = new Array(1e9); Object.defineProperty(a, 'toJSON', { value: undefined }); return JSON.stringify({ a }); },
+    jsonToJSON: () => JSON.stringify({ toJSON() { return new Array(1e9); } }),
+    jsonReplacer: () => JSON.stringify({ a: 1 }, (k, v) => (k === 'a' ? new Array(1e9) : v)),
+    jsonList: () => JSON.stringify({ a: new Array(1e9) }, ['a']),
+    consoleJ: () => console.log('%j', new Array(1e9)),
   };
   user.errors = {};
   for (const [name, f] of Object.entries(attempts)) {
     try { f(); user.errors[name] = 'allowed'; } catch (e) { user.errors[name] = e.code || e.message; }
   }
   user.ok = ['x'.repeat(10), 'a'.padStart(3), [1, 2].join('-'), 'a,b'.split(',').length, new Uint8Array(4).length, Buffer.alloc(3).length,
-    [3, 1, 2].sort().join(''), 'aXa'.replace('X', '$&$&'), 'aa'.replaceAll('a', 'b')];
+    [3, 1, 2].sort().join(''), 'aXa'.replace('X', '$&$&'), 'aa'.replaceAll('a', 'b'), Math.max.apply(null, [1, 5, 2]),
+    JSON.stringify({ b: [1, { c: 2 }], d: new Date(0) }, null, 0), JSON.stringify({ a: 1, b: 2, c: 3 }, ['c', 'a']),
+    JSON.stringify({ a: 1, b: 'x' }, (k, v) => (typeof v === 'number' ? v * 2 : v)), Array.from(new Set([1, 1, 2])).length,
+    [...'ab', ...[1, 2]].length, Reflect.apply(Math.min, null, [4, 3])];
   callback(null, user, context);
 }`)
 	r := mustRun(t, e, nil, nil)
@@ -373,9 +387,38 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
 			t.Errorf("%s: %v, want a RangeError with code ERR_SANDBOX_LIMIT", name, got)
 		}
 	}
-	want := []any{"xxxxxxxxxx", "  a", "1-2", int64(2), int64(4), int64(3), "123", "aXXa", "bb"}
+	want := []any{"xxxxxxxxxx", "  a", "1-2", int64(2), int64(4), int64(3), "123", "aXXa", "bb", int64(5),
+		`{"b":[1,{"c":2}],"d":"1970-01-01T00:00:00.000Z"}`, `{"c":3,"a":1}`, `{"a":2,"b":"x"}`, int64(2), int64(4), int64(3)}
 	if !jsonEqual(t, r.User["ok"], want) {
 		t.Errorf("ordinary calls: %v, want %v", r.User["ok"], want)
+	}
+}
+
+func TestHardening_NativeIterationStopsAtDeadline(t *testing.T) {
+	cases := map[string]string{
+		"spread":      `[...new Array(2 ** 32 - 1)]`,
+		"call-spread": `Math.max(...new Array(2 ** 32 - 1))`,
+		"set":         `new Set(new Array(2 ** 32 - 1))`,
+		"promise-all": `Promise.all(new Array(2 ** 32 - 1))`,
+		"destructure": `const [a, ...rest] = new Array(2 ** 32 - 1)`,
+		"string":      `[...'ab'.repeat(2 ** 24)].concat([...'ab'.repeat(2 ** 24)], [...'ab'.repeat(2 ** 24)])`,
+	}
+	for name, code := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := mustExecutor(t, Config{Limits: Limits{Timeout: 200 * time.Millisecond}},
+				"function (user, context, callback) { try { "+code+"; } catch (e) { user.caught = e.code; } callback(null, user, context); }")
+			done := make(chan *Result, 1)
+			go func() { done <- mustRun(t, e, nil, nil) }()
+			select {
+			case r := <-done:
+				if r.Outcome != OutcomeTimeout {
+					t.Fatalf("outcome %s %q %v", r.Outcome, r.Error, r.User)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the built-in iteration was not stopped")
+			}
+		})
 	}
 }
 

@@ -55,7 +55,7 @@ func (h *host) Reserve() func(func(*goja.Runtime)) {
 	rule := ex.attributed
 	var once atomic.Bool
 	return func(fn func(*goja.Runtime)) {
-		if !once.CompareAndSwap(false, true) || fn == nil && ex.over.Load() {
+		if !once.CompareAndSwap(false, true) {
 			return
 		}
 		if fn == nil {

@@ -226,6 +226,11 @@ func (v *vm) enter(ex *execution, rule int, f func() error) {
 	v.inJS.Store(int64(monotonic()))
 	err := protect(f)
 	v.inJS.Store(0)
+	if ex.stopFlag.Load() {
+		// stopped from outside: whatever escaped is a consequence; the loop reports the stop reason
+		v.broken = true
+		return
+	}
 	if err != nil {
 		v.entryError(ex, rule, err)
 	}

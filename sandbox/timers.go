@@ -68,8 +68,10 @@ type loop struct {
 
 // alive reports whether a referenced timer or immediate is pending.
 func (l *loop) alive() bool {
-	if len(l.immediates) > 0 {
-		return true
+	for _, t := range l.immediates {
+		if !t.cleared {
+			return true
+		}
 	}
 	for _, t := range l.timers {
 		if !t.unref {

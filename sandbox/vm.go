@@ -21,25 +21,28 @@ type vm struct {
 	ex *Executor
 	rt *goja.Runtime
 
-	fns       []goja.Callable           // rule functions, in Ruleset order
-	callbacks []goja.Value              // the callback of each rule, built on first use
-	modules   map[string]goja.Value     // require cache by Resolution.Key()
-	errorCtor *goja.Object              // the original Error constructor
-	unauthCtr *goja.Object              // the original UnauthorizedError constructor
-	host      *host                     // registry.Host of this runtime
-	loop      loop                      // timers, immediates, posted jobs
-	cur       *execution                // the execution using the runtime; loop goroutine only
-	current   atomic.Pointer[execution] // cur, for other goroutines (Host.Context)
-	flush     goja.Callable             // a no-op JS function: calling it runs queued promise jobs
-	inJS      atomic.Int64              // monotonic ns when the current JS entry started; 0 outside JS
-	rejected  map[*goja.Promise]int     // unhandled rejections → rule index that was current
-	rejOrder  []*goja.Promise           // rejection order
-	broken    bool                      // must not be reused (interrupted, crashed, over a limit)
-	postMu    sync.Mutex                // guards posted
-	posted    []postedJob               // jobs posted from other goroutines (Reserve completions)
-	wake      chan struct{}             // signalled when a job is posted or the execution is stopped
-	timerObjs map[*goja.Object]*timer   // Timeout/Immediate objects handed to JS
-	timerProt *goja.Object              // prototype of Timeout objects
+	fns           []goja.Callable           // rule functions, in Ruleset order
+	callbacks     []goja.Value              // the callback of each rule, built on first use
+	modules       map[string]goja.Value     // require cache by Resolution.Key()
+	errorCtor     *goja.Object              // the original Error constructor
+	unauthCtr     *goja.Object              // the original UnauthorizedError constructor
+	host          *host                     // registry.Host of this runtime
+	loop          loop                      // timers, immediates, posted jobs
+	cur           *execution                // the execution using the runtime; loop goroutine only
+	current       atomic.Pointer[execution] // cur, for other goroutines (Host.Context)
+	flush         goja.Callable             // a no-op JS function: calling it runs queued promise jobs
+	jsonStringify goja.Callable
+	proxied       map[*goja.Object]*goja.Object // guarded proxy → class (for instanceof)
+	hasInstance   *goja.Object                  // Symbol.hasInstance of guarded classes             // the guarded JSON.stringify (console %j uses it)
+	inJS          atomic.Int64                  // monotonic ns when the current JS entry started; 0 outside JS
+	rejected      map[*goja.Promise]int         // unhandled rejections → rule index that was current
+	rejOrder      []*goja.Promise               // rejection order
+	broken        bool                          // must not be reused (interrupted, crashed, over a limit)
+	postMu        sync.Mutex                    // guards posted
+	posted        []postedJob                   // jobs posted from other goroutines (Reserve completions)
+	wake          chan struct{}                 // signalled when a job is posted or the execution is stopped
+	timerObjs     map[*goja.Object]*timer       // Timeout/Immediate objects handed to JS
+	timerProt     *goja.Object                  // prototype of Timeout objects
 }
 
 // newVM builds a fresh runtime: hardened options, the sandbox globals, the Config.Globals installers,
