@@ -70,8 +70,10 @@ func (ex *execution) stop(reason stopReason) {
 		return
 	}
 	ex.reason = reason
-	ex.stopFlag.Store(true)
+	// interrupt first: a guard that sees stopFlag throws, and the VM must already refuse to run the
+	// catch block that would swallow it
 	ex.vm.rt.Interrupt(reason)
+	ex.stopFlag.Store(true)
 	if ex.hostCancel != nil {
 		ex.hostCancel()
 	}
