@@ -208,7 +208,7 @@ func compileModule(name, text string, isJSON bool) (*compiled, error) {
 	}
 	ast, err := goja.Parse(name, src, parser.WithDisableSourceMaps)
 	if err != nil {
-		msg := fmt.Sprintf("SyntaxError: %v", err)
+		msg := err.Error()
 		if !isJSON && looksLikeESM(text) {
 			msg += " (the file looks like an ES module; verq loads CommonJS modules only)"
 		}

@@ -14,9 +14,9 @@ import (
 type specKind int
 
 const (
-	specRange specKind = iota // a semver range or exact version ("^1.2.0", "1.x", "", "*")
-	specTag                   // a dist-tag ("latest", "next")
-	specUnsupported           // git, URL, file, alias, workspace and GitHub shorthand specifiers
+	specRange       specKind = iota // a semver range or exact version ("^1.2.0", "1.x", "", "*")
+	specTag                         // a dist-tag ("latest", "next")
+	specUnsupported                 // git, URL, file, alias, workspace and GitHub shorthand specifiers
 )
 
 var tagRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`)
