@@ -23,6 +23,7 @@
 // {runtime} in the path, or ?runtime= on the short forms under /api/v1/ (default Config.DefaultRuntime):
 //
 //	GET  /canirequire[?runtime=&format=verquire]           the canirequire list {node_version, modules:[{name, version}]}
+//	GET  /api/v1/runtimes/{runtime}/canirequire             the same list for {runtime}
 //	GET  /api/v1/runtimes                                   RuntimesResponse
 //	GET  /api/v1/runtimes/{runtime}                         catalog.RuntimeInfo
 //	GET  /api/v1/runtimes/{runtime}/modules?q=&page=&per_page=   ModulesPage (page from 0, per_page ≤ 500)
@@ -56,6 +57,10 @@
 //	GET  /healthz    200 while the process serves
 //	GET  /readyz     200 when the catalog is readable, 503 while shutting down
 //	GET  /metrics    Prometheus text format (see Metrics)
+//
+// The canirequire list is what a rule can require: natives first, then packages, each sorted by name,
+// one entry per (name, version), a module's default version first among its versions (so importing the
+// list reproduces the defaults), deprecated versions included and blocked ones left out.
 //
 // Every error is the JSON ErrorBody {error, code, status[, details]} under /api/ and an HTML page
 // elsewhere: 400 malformed input, 401 missing or wrong token, 404 unknown runtime, module, version or
