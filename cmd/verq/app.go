@@ -103,6 +103,7 @@ var commandSets = []func() []*command{
 	runCommands,
 	tenantCommands,
 	auditCommands,
+	registryCommands,
 	serveCommands,
 }
 
