@@ -205,6 +205,10 @@ func (s *Store) AddTarball(ctx context.Context, r io.Reader, source string, opts
 func pinFromStore(tx *bbolt.Tx, m *manifest) (pins map[string]string, missing, skipped []string) {
 	pins = make(map[string]string)
 	for _, e := range edgesOf(m.Dependencies, m.OptionalDependencies, m.PeerDependencies, m.PeerOptional, m.Bundled) {
+		if catalog.ValidateName(e.name, false) != nil {
+			missing = append(missing, fmt.Sprintf("%q (malformed name)", e.name))
+			continue
+		}
 		v := highestSatisfying(storedVersions(tx, e.name), e.spec)
 		switch {
 		case v != "":

@@ -458,3 +458,34 @@ func TestStore_List_SortsSemantically(t *testing.T) {
 		t.Fatalf("List = %v, want %v", got, want)
 	}
 }
+
+func TestStore_Add_RetriesTransientFailures(t *testing.T) {
+	r := newFakeRegistry(t)
+	r.add("x", "1.0.0", &fakeVersion{})
+	r.flaky["/x"] = 1
+	r.flaky["/-/x/1.0.0.tgz"] = 2
+	s := newTestStore(openDB(t), r.srv.URL, nil)
+	if _, err := s.Add(context.Background(), "x@1.0.0", AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if r.hitCount("/x") != 2 || r.hitCount("/-/x/1.0.0.tgz") != 3 {
+		t.Fatalf("hits %v", r.hits)
+	}
+	r.add("y", "1.0.0", &fakeVersion{})
+	r.flaky["/-/y/1.0.0.tgz"] = 3
+	if _, err := s.Add(context.Background(), "y@1.0.0", AddOptions{}); !errors.Is(err, ErrFetch) || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("err = %v after %d attempts", err, r.hitCount("/-/y/1.0.0.tgz"))
+	}
+}
+
+func TestStore_Add_Cancelled(t *testing.T) {
+	r := closureRegistry(t)
+	db := openDB(t)
+	s := newTestStore(db, r.srv.URL, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Add(ctx, "app@1.0.0", AddOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	assertEmpty(t, db)
+}

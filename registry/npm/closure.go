@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/verq/verq/catalog"
 )
 
 // node is one package version of a closure being resolved.
@@ -234,6 +236,9 @@ func (r *closureResolver) nodeEdges(n *node) []edge {
 
 // resolveEdge finds the version for one dependency edge.
 func (r *closureResolver) resolveEdge(from *node, e edge) (*node, bool, error) {
+	if err := catalog.ValidateName(e.name, false); err != nil {
+		return nil, false, fmt.Errorf("%w: %s has a dependency with a malformed name: %v", ErrResolve, from.id(), err)
+	}
 	kind, c, why := classifySpec(e.spec)
 	if kind == specUnsupported {
 		return nil, false, fmt.Errorf("%w: %s depends on %s@%q, which is %s; verq installs versions from the npm registry only",

@@ -100,7 +100,7 @@ func (f *fetcher) get(ctx context.Context, u, accept string, limit int64, what s
 			f.log.Debug("retrying npm registry request", "url", u, "attempt", attempt, "error", lastErr)
 			select {
 			case <-ctx.Done():
-				return nil, fmt.Errorf("%w: %s: %v (last error: %v)", ErrFetch, u, ctx.Err(), lastErr)
+				return nil, fmt.Errorf("%w: %s: %w (last error: %v)", ErrFetch, u, ctx.Err(), lastErr)
 			case <-time.After(wait):
 			}
 		}
@@ -125,7 +125,7 @@ func (f *fetcher) getOnce(ctx context.Context, u, accept string, limit int64, wh
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, true, fmt.Errorf("%w: %s: %v (check the network and --registry)", ErrFetch, u, err)
+		return nil, ctx.Err() == nil, fmt.Errorf("%w: %s: %w (check the network and --registry)", ErrFetch, u, err)
 	}
 	defer resp.Body.Close()
 	switch {

@@ -120,11 +120,13 @@ type fakeRegistry struct {
 	tags map[string]map[string]string
 	hits map[string]int
 	fail map[string]int // path -> status to answer
+	// flaky answers 503 to a path this many times before serving it.
+	flaky map[string]int
 }
 
 func newFakeRegistry(tb testing.TB) *fakeRegistry {
 	r := &fakeRegistry{tb: tb, pkgs: map[string]map[string]*fakeVersion{}, tags: map[string]map[string]string{},
-		hits: map[string]int{}, fail: map[string]int{}}
+		hits: map[string]int{}, fail: map[string]int{}, flaky: map[string]int{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	tb.Cleanup(r.srv.Close)
 	return r
@@ -169,6 +171,11 @@ func (r *fakeRegistry) serve(w http.ResponseWriter, req *http.Request) {
 	defer r.mu.Unlock()
 	p := req.URL.EscapedPath()
 	r.hits[p]++
+	if r.flaky[p] > 0 {
+		r.flaky[p]--
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
 	if code := r.fail[p]; code != 0 {
 		http.Error(w, "failure", code)
 		return

@@ -296,3 +296,24 @@ func TestSource_Find(t *testing.T) {
 		t.Fatal("found a removed version")
 	}
 }
+
+func TestSource_ConcurrentRuntimes(t *testing.T) {
+	_, src := loadFixture(t)
+	const n = 8
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			h := newHarness(t, src, i%2 == 0)
+			_, err := h.run(`var app = require('app@1.0.0'); if (app.dep.version !== '1.1.0') throw new Error('wrong dep ' + app.dep.version);`)
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if st := src.CacheStats(); st.Entries == 0 || st.Misses != uint64(st.Entries) {
+		t.Errorf("each module should compile exactly once: %+v", st)
+	}
+}

@@ -58,8 +58,9 @@ func TestRealPackages(t *testing.T) {
 			context.out = _.get({a: {b: [1, {c: 'deep'}]}}, 'a.b[1].c') + '|' + JSON.stringify(_.merge({a: {x: 1}}, {a: {y: 2}}));
 			callback(null, user, context);`, `deep|{"a":{"x":1,"y":2}}`},
 		{"moment format", `var moment = require('moment@2.29.4');
-			context.out = moment.utc('2021-03-04T05:06:07Z').format('YYYY-MM-DD HH:mm:ss dddd MMMM [week] W') + '|' + moment.utc(0).add(1, 'day').toISOString();
-			callback(null, user, context);`, "2021-03-04 05:06:07 Thursday March week 9|1970-01-02T00:00:00.000Z"},
+			context.out = moment.utc('2021-03-04T05:06:07Z').format('YYYY-MM-DD HH:mm:ss dddd MMMM [week] W') + '|' + moment.utc(0).add(1, 'day').toISOString() +
+				'|' + moment.utc('2021-03-04T05:06:07Z').locale('fr').format('dddd D MMMM');
+			callback(null, user, context);`, "2021-03-04 05:06:07 Thursday March week 9|1970-01-02T00:00:00.000Z|jeudi 4 mars"},
 		{"uuid v4", `var uuid = require('uuid@3.4.0');
 			var a = uuid.v4(), b = uuid();
 			context.out = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(a) && a !== b;
