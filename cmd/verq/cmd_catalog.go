@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/verq/verq/catalog"
+	"github.com/verq/verq/cmd/verq/internal/web"
 	"github.com/verq/verq/registry"
 )
 
@@ -78,7 +79,7 @@ func catalogCommands() []*command {
 					if m.Core && def == "" {
 						def = catalog.NativeVersion
 					}
-					rows = append(rows, []string{m.Name, def, fmt.Sprint(len(m.Versions)), v.implSummary()})
+					rows = append(rows, []string{m.Name, def, fmt.Sprint(len(m.Versions)), implSummary(v)})
 				}
 				return a.table(rows)
 			},
@@ -377,54 +378,15 @@ func (a *app) showModule(name string) error {
 	return a.table(rows)
 }
 
-// moduleView is the listing shape of a module: catalog facts plus how each version is implemented.
-type moduleView struct {
-	Name     string        `json:"name"`
-	Core     bool          `json:"core,omitempty"`
-	Default  string        `json:"default,omitempty"`
-	Homepage string        `json:"homepage,omitempty"`
-	Notes    string        `json:"notes,omitempty"`
-	Versions []versionView `json:"versions"`
-}
-
-type versionView struct {
-	Version        string         `json:"version"`
-	Default        bool           `json:"default,omitempty"`
-	Status         catalog.Status `json:"status"`
-	Reason         string         `json:"reason,omitempty"`
-	Note           string         `json:"note,omitempty"`
-	Implementation string         `json:"implementation"`
-	Require        string         `json:"require"`
-}
+// moduleView is the listing shape of a module, shared with the HTTP API.
+type moduleView = web.ModuleView
 
 func newModuleView(m catalog.Module, reg *registry.Registry) moduleView {
-	v := moduleView{Name: m.Name, Core: m.Core, Default: m.Default, Homepage: m.Homepage, Notes: m.Notes}
-	for _, ver := range m.Versions {
-		vv := versionView{Version: ver.Version, Default: ver.Version == m.Default, Status: ver.Status, Reason: ver.Reason, Note: ver.Note}
-		vv.Implementation = "not installed"
-		if ver.Version == catalog.NativeVersion {
-			// A module may be core and also list npm versions: the native entry is the core module.
-			vv.Require = fmt.Sprintf("require('%s')", m.Name)
-			if p, ok := reg.Core(m.Name); ok {
-				vv.Implementation = p.Info().Kind.Label()
-			}
-		} else {
-			vv.Require = fmt.Sprintf("require('%s@%s')", m.Name, ver.Version)
-			if p, ok := reg.Lookup(m.Name, ver.Version); ok {
-				info := p.Info()
-				vv.Implementation = info.Kind.Label()
-				if info.License != "" {
-					vv.Implementation += " (" + info.License + ")"
-				}
-			}
-		}
-		v.Versions = append(v.Versions, vv)
-	}
-	return v
+	return web.NewModuleView(m, reg)
 }
 
 // implSummary names the implementations of a module's versions, e.g. "Go shim" or "Go shim, not installed (2)".
-func (v moduleView) implSummary() string {
+func implSummary(v moduleView) string {
 	counts := map[string]int{}
 	var order []string
 	for _, ver := range v.Versions {

@@ -38,9 +38,7 @@ func (e *execFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.configFile, "config-file", "", "configuration JSON `file` ({\"KEY\": \"value\"})")
 	fs.DurationVar(&e.timeout, "timeout", 20*time.Second, "pipeline deadline")
 	fs.BoolVar(&e.tenantRules, "tenant-rules", false, "run the local tenant's enabled rules (and its rules-configs) instead of files")
-	fs.Var(&e.egress.allow, "egress-allow", "let rules reach this `host, *.domain, IP or CIDR` (repeatable; default: every public address)")
-	fs.BoolVar(&e.egress.allowPrivate, "egress-allow-private", false, "let rules reach loopback, link-local and private addresses")
-	fs.Var(&e.egress.maps, "egress-map", "send a host's calls to a local stand-in: `HOST=URL` (repeatable)")
+	e.egress.register(fs)
 	e.mgmt.register(fs)
 	e.tenant.register(fs)
 }

@@ -57,9 +57,7 @@ func serveCommands() []*command {
 			fs.StringVar(&sf.logFormat, "log-format", "text", "request log format: text or json (on stderr, one record per request)")
 			sf.mgmt.register(fs)
 			sf.tenant.register(fs)
-			fs.Var(&sf.egress.allow, "egress-allow", "let rules reach this `host, *.domain, IP or CIDR` (repeatable; default: every public address)")
-			fs.BoolVar(&sf.egress.allowPrivate, "egress-allow-private", false, "let rules reach loopback, link-local and private addresses")
-			fs.Var(&sf.egress.maps, "egress-map", "send a host's calls to a local stand-in: `HOST=URL` (repeatable)")
+			sf.egress.register(fs)
 		},
 		run: func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
 			if err := wantArgs(args, 0, 0); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"net/http"
 
 	"github.com/verq/verq/registry"
@@ -48,6 +49,12 @@ type egressFlags struct {
 	allow        multiFlag
 	allowPrivate bool
 	maps         multiFlag
+}
+
+func (e *egressFlags) register(fs *flag.FlagSet) {
+	fs.Var(&e.allow, "egress-allow", "let rules reach this `host, *.domain, IP or CIDR` (repeatable; default: every public address)")
+	fs.BoolVar(&e.allowPrivate, "egress-allow-private", false, "let rules reach loopback, link-local and private addresses")
+	fs.Var(&e.maps, "egress-map", "send a host's calls to a local stand-in: `HOST=URL` (repeatable)")
 }
 
 func (e *egressFlags) policy() (egress.Policy, error) {
