@@ -81,6 +81,9 @@ func (s *Store) Add(ctx context.Context, spec string, opts AddOptions) (*AddResu
 	if err != nil {
 		return nil, err
 	}
+	if s.db.IsReadOnly() {
+		return nil, fmt.Errorf("%w: open the database read-write to add packages", ErrReadOnly)
+	}
 	if version == "" {
 		version = "latest"
 	}
@@ -139,6 +142,9 @@ func (s *Store) Add(ctx context.Context, spec string, opts AddOptions) (*AddResu
 // it in the record. It works offline: every dependency must already be stored, and each is pinned
 // to the highest stored version satisfying its range; otherwise the error names the missing ones.
 func (s *Store) AddTarball(ctx context.Context, r io.Reader, source string, opts AddOptions) (*AddResult, error) {
+	if s.db.IsReadOnly() {
+		return nil, fmt.Errorf("%w: open the database read-write to add packages", ErrReadOnly)
+	}
 	if err := s.checkRuntime(opts); err != nil {
 		return nil, err
 	}

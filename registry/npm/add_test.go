@@ -489,3 +489,32 @@ func TestStore_Add_Cancelled(t *testing.T) {
 	}
 	assertEmpty(t, db)
 }
+
+func TestStore_ReadOnlyDatabase(t *testing.T) {
+	path := t.TempDir() + "/ro.db"
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestStore(db, "", nil)
+	addLocal(t, s, map[string]string{"package.json": pkgJSON("x", "1.0.0", nil)})
+	db.Close()
+	ro, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	s = newTestStore(ro, "", nil)
+	if _, err := s.AddTarball(context.Background(), bytes.NewReader(tgz(t, map[string]string{"package.json": pkgJSON("y", "1.0.0", nil)})), "y.tgz", AddOptions{}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("add: %v", err)
+	}
+	if _, err := s.Remove("x", "1.0.0", RemoveOptions{}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("remove: %v", err)
+	}
+	if ids := storedIDs(t, s); !reflect.DeepEqual(ids, []string{"x@1.0.0"}) {
+		t.Fatalf("list on a read-only database: %v", ids)
+	}
+	if _, ok := NewSource(ro, SourceOptions{}).Find("x", "1.0.0"); !ok {
+		t.Fatal("a Source must work on a read-only database")
+	}
+}
