@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -133,6 +134,59 @@ func BenchmarkExecute_Parallel(b *testing.B) {
 	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
+			res, err := e.Execute(ctx, u, c)
+			if err != nil || res.Outcome != OutcomeOK {
+				b.Fatal(err, res.Outcome, res.Error)
+			}
+		}
+	})
+}
+
+func BenchmarkExecute_ParallelTrivial(b *testing.B) {
+	e := mustExecutor(b, Config{}, trivialRule)
+	u, c := benchInput(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res, err := e.Execute(ctx, u, c)
+			if err != nil || res.Outcome != OutcomeOK {
+				b.Fatal(err, res.Outcome, res.Error)
+			}
+		}
+	})
+}
+
+// BenchmarkExecute_ParallelTenants spreads the five-rule pipeline over 32 tenants, as a server hosting
+// many tenants does (each tenant has its own executor and runtimes; the process heap is that of a
+// server, not of a single benchmark executor).
+func BenchmarkExecute_ParallelTenants(b *testing.B) {
+	const tenants = 32
+	var rules []Rule
+	for i, s := range fiveRules {
+		rules = append(rules, Rule{Name: "r" + string(rune('a'+i)), Script: s, Order: i, Enabled: true})
+	}
+	rs, err := Compile(rules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	execs := make([]*Executor, tenants)
+	for i := range execs {
+		if execs[i], err = NewExecutor(rs, Config{Tenant: "t" + string(rune('A'+i))}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	u, c := benchInput(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			e := execs[next.Add(1)%tenants]
 			res, err := e.Execute(ctx, u, c)
 			if err != nil || res.Outcome != OutcomeOK {
 				b.Fatal(err, res.Outcome, res.Error)
