@@ -100,7 +100,7 @@ func auditCommands() []*command {
 			defer st.Close()
 			opts := audit.Options{
 				Runtime:  a.runtimeName(),
-				Resolver: resolver.New(st, a.listingRegistry()),
+				Resolver: resolver.New(st, a.listingRegistry(st)),
 				Catalog:  st,
 				Methods:  audit.MethodFuncs{Methods: auth0.MethodsOf, First: auth0.FirstVersionWith, All: auth0.Versions},
 			}

@@ -64,7 +64,7 @@ func catalogCommands() []*command {
 				if err != nil {
 					return err
 				}
-				reg := a.listingRegistry()
+				reg := a.listingRegistry(st)
 				if a.g.json {
 					out := make([]moduleView, 0, len(mods))
 					for _, m := range mods {
@@ -249,7 +249,7 @@ func (a *app) catalogWrite(args []string, verb string, fn func(st *catalog.Store
 		if err != nil {
 			return err
 		}
-		return a.printJSON(newModuleView(m, a.listingRegistry()))
+		return a.printJSON(newModuleView(m, a.listingRegistry(st)))
 	}
 	a.printf("%s@%s %s in runtime %q\n", name, version, verb, a.runtimeName())
 	return nil
@@ -356,7 +356,7 @@ func (a *app) showModule(name string) error {
 	if err != nil {
 		return err
 	}
-	v := newModuleView(m, a.listingRegistry())
+	v := newModuleView(m, a.listingRegistry(st))
 	if a.g.json {
 		return a.printJSON(v)
 	}

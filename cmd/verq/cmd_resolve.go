@@ -20,7 +20,7 @@ func resolveCommands() []*command {
 				return err
 			}
 			defer st.Close()
-			res := resolver.New(st, a.listingRegistry())
+			res := resolver.New(st, a.listingRegistry(st))
 			ex := res.Explain(a.runtimeName(), args[0])
 			if a.g.json {
 				if err := a.printJSON(ex); err != nil {

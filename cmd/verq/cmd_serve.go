@@ -100,7 +100,7 @@ func (a *app) serve(ctx context.Context, sf *serveFlags) error {
 			return err
 		}
 	}
-	reg, err := a.fullRegistry(provOpts)
+	reg, err := a.fullRegistry(st, provOpts)
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		env.mgmtURL = provOpts.MgmtURL
 		globals = append(globals, auth0.Global(auth0.GlobalOptions{Domain: u.Host, AccessToken: tok, MgmtURL: provOpts.MgmtURL}))
 	}
-	reg, err := a.fullRegistry(provOpts)
+	reg, err := a.fullRegistry(env.store, provOpts)
 	if err != nil {
 		return nil, err
 	}

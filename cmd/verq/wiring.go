@@ -4,18 +4,24 @@ import (
 	"flag"
 	"net/http"
 
+	"github.com/verq/verq/catalog"
 	"github.com/verq/verq/registry"
 	"github.com/verq/verq/registry/auth0"
 	httpmods "github.com/verq/verq/registry/http"
 	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/registry/node"
+	"github.com/verq/verq/registry/npm"
 )
 
 // fullRegistry is the registry of every implementation this binary can serve: the core modules, the
 // HTTP client modules, the auth0 ManagementClient shim (talking to the Management API that opts
 // names) and stored packages.
-func (a *app) fullRegistry(opts auth0.Options) (*registry.Registry, error) {
+// Stored packages are served from st's database when st is not nil.
+func (a *app) fullRegistry(st *catalog.Store, opts auth0.Options) (*registry.Registry, error) {
 	reg := registry.New()
+	if st != nil {
+		reg.AddSource(npm.NewSource(st.DB(), npm.SourceOptions{Logger: a.log}))
+	}
 	for _, group := range [][]registry.Provider{node.Providers(), httpmods.Providers()} {
 		for _, p := range group {
 			if err := reg.Register(p); err != nil {
@@ -35,8 +41,8 @@ func (a *app) fullRegistry(opts auth0.Options) (*registry.Registry, error) {
 
 // listingRegistry is the registry used where nothing is executed (listings, resolve): the same
 // implementations, with the default Management API settings.
-func (a *app) listingRegistry() *registry.Registry {
-	reg, err := a.fullRegistry(auth0.Options{Logger: a.log})
+func (a *app) listingRegistry(st *catalog.Store) *registry.Registry {
+	reg, err := a.fullRegistry(st, auth0.Options{Logger: a.log})
 	if err != nil {
 		// The default options cannot fail; a failure here is a programming error in wiring.
 		panic(err)

@@ -12,7 +12,7 @@ import (
 // lists has an implementation in the binary's registry.
 func TestBuiltinCatalogIsServable(t *testing.T) {
 	a := newApp(nil, io.Discard, io.Discard, func(string) string { return "" })
-	reg, err := a.fullRegistry(auth0.Options{})
+	reg, err := a.fullRegistry(nil, auth0.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
