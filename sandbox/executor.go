@@ -45,7 +45,7 @@ func (e *Executor) Tenant() string { return e.cfg.Tenant }
 // are only read). Rule failures, unauthorized results and timeouts are Outcomes of the Result; the
 // error is reserved for misuse and internal failures (a runtime that cannot be built). The pipeline
 // ends at Limits.Timeout or when ctx is done, whichever comes first.
-func (e *Executor) Execute(ctx context.Context, user, context map[string]any) (*Result, error) {
+func (e *Executor) Execute(ctx context.Context, user, context map[string]any) (res *Result, err error) {
 	if e == nil || e.rs == nil {
 		return nil, errors.New("sandbox: Execute on a nil or zero Executor; use NewExecutor")
 	}
@@ -57,7 +57,18 @@ func (e *Executor) Execute(ctx context.Context, user, context map[string]any) (*
 	if err != nil {
 		return nil, err
 	}
-	ex := &execution{
+	var ex *execution
+	defer func() {
+		// a failure of the sandbox's own Go code: report it, never reuse the runtime
+		if x := recover(); x != nil {
+			if ex != nil {
+				ex.end()
+			}
+			e.cfg.Logger.Error("sandbox: internal error", "tenant", e.cfg.Tenant, "panic", fmt.Sprint(x))
+			res, err = nil, fmt.Errorf("sandbox: tenant %q: internal error: %v", e.cfg.Tenant, x)
+		}
+	}()
+	ex = &execution{
 		vm:         v,
 		ctx:        ctx,
 		start:      start,

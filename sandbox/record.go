@@ -25,6 +25,11 @@ type record struct {
 
 var _ goja.DynamicObject = (*record)(nil)
 
+// MarshalJSON serialises the object as JSON.stringify would, for Go code that exports a value a rule
+// handed it (goja's Export of a dynamic object returns the record itself). It must be called on the
+// runtime's goroutine.
+func (r *record) MarshalJSON() ([]byte, error) { return r.obj.MarshalJSON() }
+
 // newRecord wraps m (nil means empty) as a dynamic object.
 func (v *vm) newRecord(m map[string]any) *record {
 	r := &record{v: v, src: m}
