@@ -77,7 +77,8 @@
 // stop. Importing this package sets regexp2.DefaultMatchTimeout to RegexpMatchTimeout (1s) if nothing
 // set it before: a match that takes longer ends as "no match" (goja drops the timeout error), and an
 // execution whose deadline passed during the match stops as soon as it returns. The setting is
-// process-wide.
+// process-wide, and regexp2's coarse clock can cut a long match after about 100 ms (see
+// RegexpMatchTimeout).
 //
 // Memory. goja has no memory limit; two mechanisms stand in for it. First, the built-ins that could
 // allocate (or walk) without bound inside one uninterruptible Go call check their size first and throw
