@@ -113,6 +113,12 @@
 // reads it, writes are kept aside, and exporting copies only what JS touched while sharing the rest with
 // the input. Callbacks and rule functions are built once per runtime.
 //
+// Executions allocate (goja objects, promises, the exported result), so in a process whose heap is only
+// a few MiB the garbage collector runs every few milliseconds and its stop-the-world phases and write
+// barriers cost more CPU per execution as more of them run in parallel. A server process has a larger
+// heap; processes that run little else should raise GOGC (or set GOMEMLIMIT) rather than run the
+// collector hundreds of times a second.
+//
 // # Caveats
 //
 //   - The top-level user and context are dynamic objects: they behave as plain objects (input keys
