@@ -193,6 +193,7 @@ func (b *limitedBuilder) full() bool {
 	return false
 }
 
+// WriteString appends s, cut at the limit.
 func (b *limitedBuilder) WriteString(s string) {
 	if b.full() {
 		return
@@ -204,6 +205,7 @@ func (b *limitedBuilder) WriteString(s string) {
 	b.Builder.WriteString(s)
 }
 
+// WriteByte appends c unless the limit is reached.
 func (b *limitedBuilder) WriteByte(c byte) error {
 	if b.full() {
 		return nil

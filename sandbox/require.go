@@ -55,6 +55,7 @@ type moduleError struct {
 	msg  string
 }
 
+// Error is the message JS sees.
 func (e *moduleError) Error() string { return e.msg }
 
 // jsRequire implements the require global.

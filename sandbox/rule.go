@@ -43,6 +43,7 @@ type CompileError struct {
 	Message string `json:"message"`
 }
 
+// Error formats the problem as `rule "name": line:column: message`.
 func (e *CompileError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("rule %q: %d:%d: %s", e.Rule, e.Line, e.Column, e.Message)

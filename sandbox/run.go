@@ -13,12 +13,14 @@ import (
 // or a global installer's) and was recovered at the JS entry point.
 type panicError struct{ value any }
 
+// Error describes the panic.
 func (p *panicError) Error() string { return fmt.Sprintf("native function panicked: %v", p.value) }
 
 // jsThrow is a JS value thrown by panicking from Go code that ran outside goja's own call machinery
 // (a posted job), recovered at the entry point.
 type jsThrow struct{ value goja.Value }
 
+// Error is a placeholder; the value is what matters.
 func (j *jsThrow) Error() string { return "uncaught exception" }
 
 // runLoop drives the pipeline: it starts rules, runs immediates, timers and posted jobs on the calling

@@ -30,6 +30,7 @@ type timer struct {
 // timerHeap orders timers by due time, then by creation.
 type timerHeap []*timer
 
+// Len, Less, Swap, Push and Pop implement heap.Interface.
 func (h timerHeap) Len() int { return len(h) }
 func (h timerHeap) Less(i, j int) bool {
 	if !h[i].due.Equal(h[j].due) {
