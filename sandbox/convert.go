@@ -58,7 +58,7 @@ func (v *vm) toJS(x any) goja.Value {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			_ = o.Set(k, v.toJS(t[k]))
+			setOwn(o, k, v.toJS(t[k]))
 		}
 		return o
 	case []any:
@@ -75,7 +75,7 @@ func (v *vm) toJS(x any) goja.Value {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			_ = o.Set(k, t[k])
+			setOwn(o, k, v.rt.ToValue(t[k]))
 		}
 		return o
 	case []string:
@@ -92,6 +92,16 @@ func (v *vm) toJS(x any) goja.Value {
 		return rt.NewArray(items...)
 	}
 	return v.toJS(normalize(x))
+}
+
+// setOwn creates an own data property like JSON.parse does: a "__proto__" key becomes a property
+// instead of setting the prototype.
+func setOwn(o *goja.Object, k string, val goja.Value) {
+	if k == "__proto__" {
+		_ = o.DefineDataProperty(k, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		return
+	}
+	_ = o.Set(k, val)
 }
 
 // normalize returns a copy of a Go value made only of map[string]any, []any, string, float64, int64,
