@@ -169,3 +169,46 @@ func TestCLI_Audit(t *testing.T) {
 		t.Errorf("what-if-remove: %s", imp)
 	}
 }
+
+func TestCLI_RunRuleSources(t *testing.T) {
+	c := newCLI(t)
+	cases := []struct {
+		name    string
+		path    string
+		wantLog string
+		wantCtx string
+	}{
+		{"deploy-cli directory", "cmd/verq/testdata/deploy-cli", "hello Jane Smith", "https://example.com/plan"},
+		{"management API export", "cmd/verq/testdata/rules-export.json", "", "https://example.com/country"},
+		{"directory of .js files", "examples/rules", "login of", "https://example.com/roles"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var res struct {
+				Outcome string           `json:"outcome"`
+				Context map[string]any   `json:"context"`
+				Logs    []map[string]any `json:"logs"`
+				Rules   []map[string]any `json:"rules"`
+			}
+			c.json(&res, "run", tc.path)
+			if res.Outcome != "ok" {
+				t.Fatalf("outcome %q", res.Outcome)
+			}
+			idt, _ := res.Context["idToken"].(map[string]any)
+			if _, ok := idt[tc.wantCtx]; !ok {
+				t.Errorf("idToken lacks %q: %v", tc.wantCtx, idt)
+			}
+			if tc.wantLog != "" {
+				found := false
+				for _, l := range res.Logs {
+					if strings.Contains(l["message"].(string), tc.wantLog) {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("logs lack %q: %v", tc.wantLog, res.Logs)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,4 @@
+function addPlan(user, context, callback) {
+  context.idToken['https://example.com/plan'] = (user.app_metadata || {}).plan || 'free';
+  callback(null, user, context);
+}

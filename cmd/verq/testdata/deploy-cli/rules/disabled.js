@@ -1,0 +1,3 @@
+function disabled(user, context, callback) {
+  callback(new UnauthorizedError('must not run'));
+}
