@@ -131,6 +131,18 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	if cmd == nil {
+		group := strings.Join(words, " ")
+		for _, c := range cmds {
+			if strings.HasPrefix(c.path, group+" ") {
+				// A command group without its subcommand: list the group's commands.
+				a.printHelp(cmds, group)
+				if hasHelpFlag(args) {
+					return exitOK
+				}
+				fmt.Fprintf(a.stderr, "verq %s: missing subcommand\n", group)
+				return exitUsage
+			}
+		}
 		fmt.Fprintf(a.stderr, "verq: unknown command %q\n", strings.Join(words, " "))
 		a.printHelp(cmds, words[0])
 		return exitUsage
@@ -308,6 +320,16 @@ func (a *app) printCommandHelp(c *command, fs *flag.FlagSet) {
 	fmt.Fprintf(a.stdout, "usage: verq %s\n\n%s\n\nFlags:\n", c.usage, c.summary)
 	fs.SetOutput(a.stdout)
 	fs.PrintDefaults()
+}
+
+// hasHelpFlag reports whether args ask for help.
+func hasHelpFlag(args []string) bool {
+	for _, s := range args {
+		if s == "-h" || s == "--help" || s == "-help" {
+			return true
+		}
+	}
+	return false
 }
 
 // valueFlags are the global flags that take a separate value argument.
