@@ -52,7 +52,9 @@
 // changes persist across executions on that runtime, which is the Rules "per container" behaviour. A runtime
 // that was interrupted (deadline, cancellation, memory), overflowed its stack or saw a native panic
 // is discarded, which resets its global. Runtimes are never shared between Executors: create one
-// Executor per tenant.
+// Executor per tenant. The registry.Host handed to modules is a registry.LocalHost whose values live
+// exactly as long as the runtime (stored npm packages keep their module table there, so packages
+// loaded by separate requires share dependency instances as in Node).
 //
 // # require
 //

@@ -170,12 +170,21 @@ func (e *Executor) acquire() (*vm, error) {
 func (e *Executor) release(v *vm) {
 	if v.broken {
 		e.cfg.Logger.Debug("sandbox: runtime recycled", "tenant", e.cfg.Tenant)
+		v.discard()
 		return
 	}
 	select {
 	case e.idle <- v:
 	default:
+		v.discard()
 	}
+}
+
+// discard drops what the runtime holds for implementations (module cache, LocalHost values), so
+// nothing an implementation kept for it outlives it, even if a late completion still refers to v.
+func (v *vm) discard() {
+	clear(v.modules)
+	clear(v.locals)
 }
 
 // Aliases of the context package for functions whose parameter named context (the Rules name of the

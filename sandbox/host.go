@@ -15,7 +15,7 @@ type host struct {
 	vm *vm
 }
 
-var _ registry.Host = (*host)(nil)
+var _ registry.LocalHost = (*host)(nil)
 
 // postedJob is a Reserve completion waiting for the loop.
 type postedJob struct {
@@ -86,4 +86,21 @@ func (h *host) HTTPClient() *http.Client { return h.vm.ex.cfg.HTTPClient }
 // runtime's goroutine. The attempt is recorded in the result like a rule's own require.
 func (h *host) Require(spec string) (goja.Value, error) {
 	return h.vm.require(spec)
+}
+
+// Local returns the value this runtime keeps under key, calling create to make it on first use
+// (registry.LocalHost). The value lives as long as the runtime: it persists across executions on it
+// and is dropped when the runtime is discarded (recycled after a timeout or crash, or not pooled).
+// It must be called on the runtime's goroutine; create may itself call Local.
+func (h *host) Local(key any, create func() any) any {
+	v := h.vm
+	if val, ok := v.locals[key]; ok {
+		return val
+	}
+	val := create()
+	if v.locals == nil {
+		v.locals = make(map[any]any)
+	}
+	v.locals[key] = val
+	return val
 }

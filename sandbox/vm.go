@@ -24,6 +24,7 @@ type vm struct {
 	fns           []goja.Callable           // rule functions, in Ruleset order
 	callbacks     []goja.Value              // the callback of each rule, built on first use
 	modules       map[string]goja.Value     // require cache by Resolution.Key()
+	locals        map[any]any               // registry.LocalHost values; nil until first use
 	errorCtor     *goja.Object              // the original Error constructor
 	unauthCtr     *goja.Object              // the original UnauthorizedError constructor
 	host          *host                     // registry.Host of this runtime
