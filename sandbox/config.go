@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime"
 	"time"
 
 	"github.com/verq/verq/catalog"
 	"github.com/verq/verq/registry"
+	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/resolver"
 )
 
@@ -82,8 +82,10 @@ type Config struct {
 	// Globals are extra globals (for example the `auth0` object), installed once per fresh runtime in
 	// order, after the built-in globals.
 	Globals []registry.GlobalInstaller
-	// HTTPClient is what registry.Host.HTTPClient returns to modules. nil means a client with dial,
-	// TLS and response-header timeouts and a 30s overall timeout.
+	// HTTPClient is what registry.Host.HTTPClient returns to modules. nil means an egress client
+	// (registry/http/egress.NewClient) with the default policy: public addresses only, loopback,
+	// link-local and private ranges denied. The calls of a client from egress.NewClient are listed in
+	// Result.HTTP; other clients' calls are not recorded.
 	HTTPClient *http.Client
 	// Logger receives operational events (runtime recycled, memory kill, panics); nil discards them.
 	Logger *slog.Logger
@@ -101,7 +103,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Limits = c.Limits.withDefaults()
 	if c.HTTPClient == nil {
-		c.HTTPClient = defaultHTTPClient()
+		client, err := egress.NewClient(egress.Options{})
+		if err != nil {
+			return c, fmt.Errorf("sandbox: default HTTP client: %w", err)
+		}
+		c.HTTPClient = client
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -120,20 +126,4 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Configuration = cfg
 	return c, nil
-}
-
-func defaultHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 20 * time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   16,
-			ForceAttemptHTTP2:     true,
-		},
-	}
 }

@@ -16,9 +16,11 @@
 //
 // A Ruleset is immutable and may be shared; an Executor is safe for concurrent Execute calls. The
 // Result carries the outcome (ok, unauthorized, error, timeout), the final user and context as plain
-// Go values, the console output per rule, every require with what it resolved to, the time of each
-// rule and the warnings (a second callback, a deprecated module). Execute returns an error only for
-// misuse or an internal failure; everything a rule does is an Outcome.
+// Go values, the console output per rule, every require with what it resolved to, every outbound
+// HTTP call (rule, method, host, status, duration, error; never bodies, query strings or
+// credentials), the time of each rule and the warnings (a second callback, a deprecated module).
+// Execute returns an error only for misuse or an internal failure; everything a rule does is an
+// Outcome.
 //
 // # The Rules contract
 //

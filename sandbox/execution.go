@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/verq/verq/registry/http/egress"
 )
 
 // stopReason says why an execution was stopped from outside the JS it runs.
@@ -38,6 +40,8 @@ type execution struct {
 	over       atomic.Bool // ended, readable without the lock
 	hostCtx    context.Context
 	hostCancel context.CancelFunc
+	ruleCtx    []context.Context // hostCtx with a Recorder per attributed rule (index rule+1), built on first use
+	attribNow  atomic.Int32      // attributed+1, for Host.Context on other goroutines
 	heapAtStop uint64
 	timer      *time.Timer // the watchdog timer
 
@@ -110,8 +114,11 @@ func (ex *execution) end() stopReason {
 }
 
 // hostContext is the context handed to implementations: done at the deadline, on cancellation, and
-// when the execution ends or is stopped. It is built on first use.
+// when the execution ends or is stopped. It carries an egress.Recorder that lists the HTTP calls made
+// with it in the result, attributed to the rule the running JS is attributed to. It is built on first
+// use (one per attributed rule), so executions that make no outbound call pay nothing for it.
 func (ex *execution) hostContext() context.Context {
+	slot := int(ex.attribNow.Load())
 	ex.stopMu.Lock()
 	defer ex.stopMu.Unlock()
 	if ex.hostCtx == nil {
@@ -120,7 +127,35 @@ func (ex *execution) hostContext() context.Context {
 			ex.hostCancel()
 		}
 	}
-	return ex.hostCtx
+	if slot < 0 || slot > len(ex.rules) {
+		slot = 0
+	}
+	if ex.ruleCtx == nil {
+		ex.ruleCtx = make([]context.Context, len(ex.rules)+1)
+	}
+	if ex.ruleCtx[slot] == nil {
+		ex.ruleCtx[slot] = egress.WithRecorder(ex.hostCtx, httpRecorder{ex: ex, rule: slot - 1})
+	}
+	return ex.ruleCtx[slot]
+}
+
+// httpRecorder lists an execution's outbound calls for one rule.
+type httpRecorder struct {
+	ex   *execution
+	rule int
+}
+
+// RecordHTTP adds the call to the result unless the execution has ended (a call still in flight
+// when the pipeline ends is cancelled with it and not listed). It may be called from any goroutine.
+func (r httpRecorder) RecordHTTP(c egress.Call) {
+	ex := r.ex
+	ex.stopMu.Lock()
+	defer ex.stopMu.Unlock()
+	if ex.ended {
+		return
+	}
+	ex.res.HTTP = append(ex.res.HTTP, HTTPCall{Rule: ex.ruleName(r.rule), Method: c.Method, Host: c.Host,
+		Status: c.Status, DurationUS: c.DurationUS, Error: c.Error})
 }
 
 // ruleName names rule i, "" when i is not a rule.

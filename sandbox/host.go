@@ -32,7 +32,10 @@ var cancelledContext = func() context.Context {
 }()
 
 // Context is the current execution's context: done at the pipeline deadline, on cancellation, when the
-// execution is stopped and when it ends. Outside an execution it is already done.
+// execution is stopped and when it ends. Outside an execution it is already done. It carries the
+// execution's egress.Recorder: calls made with it through Config.HTTPClient are listed in
+// Result.HTTP, attributed to the rule the running JS is attributed to when Context is called (call it
+// on the runtime's goroutine when starting the call, as Reserve).
 func (h *host) Context() context.Context {
 	ex := h.vm.current.Load()
 	if ex == nil {

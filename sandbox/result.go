@@ -38,6 +38,9 @@ type Result struct {
 	LogsTruncated bool `json:"logs_truncated,omitempty"`
 	// Requires lists every require() call with what it resolved to.
 	Requires []Require `json:"requires"`
+	// HTTP lists the outbound HTTP exchanges modules made through Config.HTTPClient during the
+	// execution, in the order they ended (see HTTPCall).
+	HTTP []HTTPCall `json:"http,omitempty"`
 	// Rules lists every enabled rule in order with its time and whether it ran.
 	Rules []RuleRun `json:"rules"`
 	// Warnings are contract violations that did not stop the pipeline (a second callback, a deprecated
@@ -97,6 +100,25 @@ type Require struct {
 	Error string `json:"error,omitempty"`
 	// Cached is true when the module was already loaded in this runtime.
 	Cached bool `json:"cached"`
+}
+
+// HTTPCall is one outbound HTTP exchange (a request and its response; each redirect hop is its own
+// call). It never holds bodies, headers, query strings or credentials.
+type HTTPCall struct {
+	// Rule is the rule the call is attributed to: the rule running when the module started the call,
+	// or the rule that scheduled the timer or asynchronous operation that started it.
+	Rule string `json:"rule"`
+	// Method is the request method, e.g. "GET".
+	Method string `json:"method"`
+	// Host is the host (and port, when the URL names one) the call addressed, e.g. "api.example.com".
+	Host string `json:"host"`
+	// Status is the response status code; 0 when no response arrived.
+	Status int `json:"status,omitempty"`
+	// DurationUS is the time from sending the request to the end of the response body.
+	DurationUS int64 `json:"duration_us"`
+	// Error is why the exchange failed (egress denial, timeout, size limit, network error); empty on
+	// success.
+	Error string `json:"error,omitempty"`
 }
 
 // RuleRun is one enabled rule's part of an execution.

@@ -225,6 +225,7 @@ func (v *vm) runPosted(ex *execution) bool {
 // escaped it into the pipeline's outcome.
 func (v *vm) enter(ex *execution, rule int, f func() error) {
 	ex.attributed = rule
+	ex.attribNow.Store(int32(rule + 1))
 	v.inJS.Store(int64(monotonic()))
 	err := protect(f)
 	v.inJS.Store(0)
