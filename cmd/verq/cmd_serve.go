@@ -229,9 +229,9 @@ func (e *serveExecutor) connect(sf *serveFlags, provOpts *auth0.Options) error {
 			return fmt.Errorf("open the local tenant for rule execution: %w (serve with --mgmt-url URL to use another Management API, or --no-execute)", err)
 		}
 		e.tenant = t
-		provOpts.Transport = t.RoundTripper()
+		provOpts.Transport = recordCalls(t.RoundTripper())
 		// Rules that call auth0.baseUrl with request/axios/fetch reach the in-process tenant too.
-		e.http.Transport = &hostRoute{host: t.Domain(), local: t.RoundTripper(), next: e.http.Transport}
+		e.http.Transport = &hostRoute{host: t.Domain(), local: provOpts.Transport, next: e.http.Transport}
 		e.mgmtURL = t.BaseURL() + " (in-process local tenant)"
 		e.globals = func() ([]registry.GlobalInstaller, error) {
 			tok, err := t.IssueToken([]string{"read:users", "update:users"}, 2*executorTTL)

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/verq/verq/catalog"
@@ -94,7 +97,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		if err != nil {
 			return nil, err
 		}
-		provOpts.Transport = env.tenant.RoundTripper()
+		provOpts.Transport = recordCalls(env.tenant.RoundTripper())
 		env.mgmtURL = env.tenant.BaseURL() + " (in-process local tenant)"
 		globals = append(globals, auth0.Global(auth0.GlobalOptions{Domain: env.tenant.Domain(), AccessToken: tok, Transport: provOpts.Transport}))
 	} else {
@@ -129,7 +132,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 	}
 	if env.tenant != nil && ef.mgmt.url == "" {
 		// Rules that call auth0.baseUrl with request/axios/fetch reach the in-process tenant too.
-		httpClient.Transport = &hostRoute{host: env.tenant.Domain(), local: env.tenant.RoundTripper(), next: httpClient.Transport}
+		httpClient.Transport = &hostRoute{host: env.tenant.Domain(), local: provOpts.Transport, next: httpClient.Transport}
 	}
 
 	var rs []sandbox.Rule
@@ -199,4 +202,71 @@ func (a *app) readConfiguration(ef *execFlags) (map[string]string, error) {
 		config[k] = v
 	}
 	return config, nil
+}
+
+// recordCalls makes the exchanges of rt, a round tripper outside the egress core (the in-process local
+// tenant), show in the execution result: each is reported to the egress.Recorder of the request's
+// context, as egress clients do (method, host, status, duration, error; never the URL's path or
+// query, headers or bodies).
+func recordCalls(rt http.RoundTripper) http.RoundTripper { return recordedTransport{next: rt} }
+
+type recordedTransport struct{ next http.RoundTripper }
+
+func (t recordedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rec := egress.RecorderFrom(req.Context())
+	if rec == nil {
+		return t.next.RoundTrip(req)
+	}
+	c := &recordedCall{rec: rec, call: egress.Call{Method: req.Method, Host: req.URL.Host}, start: time.Now()}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // a url.Error names the whole URL, query included
+		}
+		c.finish(err)
+		return nil, err
+	}
+	c.call.Status = resp.StatusCode
+	resp.Body = &recordedBody{ReadCloser: resp.Body, c: c}
+	return resp, nil
+}
+
+// recordedCall reports one exchange once, when its response body ends.
+type recordedCall struct {
+	rec   egress.Recorder
+	call  egress.Call
+	start time.Time
+	once  sync.Once
+}
+
+func (c *recordedCall) finish(err error) {
+	c.once.Do(func() {
+		c.call.DurationUS = time.Since(c.start).Microseconds()
+		if err != nil {
+			c.call.Error = err.Error()
+		}
+		c.rec.RecordHTTP(c.call)
+	})
+}
+
+type recordedBody struct {
+	io.ReadCloser
+	c *recordedCall
+}
+
+func (b *recordedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	switch {
+	case err == io.EOF:
+		b.c.finish(nil)
+	case err != nil:
+		b.c.finish(err)
+	}
+	return n, err
+}
+
+func (b *recordedBody) Close() error {
+	b.c.finish(nil)
+	return b.ReadCloser.Close()
 }

@@ -55,6 +55,18 @@ func (a *app) printResult(env *execEnv, res *sandbox.Result, verbose bool) {
 		}
 		_ = a.table(rows)
 	}
+	if len(res.HTTP) > 0 {
+		a.printf("\nhttp:\n")
+		rows := [][]string{{"  RULE", "METHOD", "HOST", "STATUS", "TIME"}}
+		for _, c := range res.HTTP {
+			status := fmt.Sprint(c.Status)
+			if c.Error != "" {
+				status = "error: " + c.Error
+			}
+			rows = append(rows, []string{"  " + c.Rule, c.Method, c.Host, status, fmtUS(float64(c.DurationUS))})
+		}
+		_ = a.table(rows)
+	}
 	for _, w := range res.Warnings {
 		a.printf("warning: %s\n", w)
 	}
