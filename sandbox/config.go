@@ -82,6 +82,12 @@ type Config struct {
 	// Globals are extra globals (for example the `auth0` object), installed once per fresh runtime in
 	// order, after the built-in globals.
 	Globals []registry.GlobalInstaller
+	// LegacyGlobals adds the globals of the old Rules sandbox that rules used without require:
+	// request, _ (lodash), async, q, uuid, crypto, querystring, jwt (jsonwebtoken), xmldom, xml2js,
+	// xpath, xtend, Auth0 (auth0), pg, bcrypt, Knex (knex), … (the whole list is in the package
+	// documentation). Each is required on first read, unpinned (the runtime's default version), and
+	// recorded like a require; a global whose module does not resolve is absent. Default false.
+	LegacyGlobals bool
 	// HTTPClient is what registry.Host.HTTPClient returns to modules. nil means an egress client
 	// (registry/http/egress.NewClient) with the default policy: public addresses only, loopback,
 	// link-local and private ranges denied. The calls of a client from egress.NewClient are listed in

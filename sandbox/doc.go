@@ -42,6 +42,21 @@
 // clearImmediate, and whatever Config.Globals installs (the `auth0` object). There is no process,
 // no module/exports, no file system. TestGlobals_ExactSet pins the set.
 //
+// Legacy globals. With Config.LegacyGlobals, the globals the old Rules sandbox defined for rules to
+// use without require are lazy accessors on the global object, each backed by a module:
+// request (request), _ (lodash), async (async), q (q), uuid (uuid), crypto and querystring (core
+// modules), jwt (jsonwebtoken, with sign accepting the legacy expiresInMinutes), xmldom, xml2js,
+// xpath, xtend, Auth0 (auth0), pg, bcrypt, cql (node-cassandra-cql), Pubnub (pubnub), couchbase,
+// azure_storage (azure-storage), Knex (knex), mongo (mongo-getdb), ObjectID (mongodb's ObjectID),
+// pbkdf2 (easy-pbkdf2, called), mysql(options) and mysql_pool(options) (mysql's createConnection
+// and createPool), postgres(connString, cb) (pg's connect), ip(addr).in_range(ranges) (range_check)
+// and sqlserver (tedious: connect, Request, Types). The first read requires the module unpinned,
+// so the runtime's default version, through the same resolver as require, and records it in
+// Result.Requires with Require.Global set, attributed to the rule reading it; the runtime then keeps
+// the value as a plain global. A name whose module does not resolve or load is deleted instead:
+// it is simply absent (typeof jwt === 'undefined'), and nothing is thrown. A rule's own
+// declarations (var _ = …) shadow these globals, and assigning one defines it without a require.
+//
 // Timers, promise jobs and asynchronous work of Go modules run on an event loop owned by the goroutine
 // that called Execute: modules start work with registry.Host.Reserve and complete it from any goroutine;
 // the completion runs on the loop, or is dropped once the execution has ended. Timers never outlive

@@ -9,6 +9,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/verq/verq/registry"
+	httpmods "github.com/verq/verq/registry/http"
 )
 
 // sandboxGlobals are the globals the sandbox defines on top of ECMAScript.
@@ -29,15 +30,51 @@ var ecmaGlobals = []string{
 	"undefined", "unescape",
 }
 
+// legacyGlobalNames are the globals Config.LegacyGlobals adds (before any of them is read).
+var legacyGlobalNames = []string{
+	"Auth0", "Knex", "ObjectID", "Pubnub", "_", "async", "azure_storage", "bcrypt", "couchbase", "cql", "crypto", "ip",
+	"jwt", "mongo", "mysql", "mysql_pool", "pbkdf2", "pg", "postgres", "q", "querystring", "request", "sqlserver",
+	"uuid", "xml2js", "xmldom", "xpath", "xtend",
+}
+
+// fetchGlobalNames are the globals registry/http's FetchGlobal installs.
+var fetchGlobalNames = []string{"Headers", "Request", "Response", "fetch"}
+
 func TestGlobals_ExactSet(t *testing.T) {
+	tests := []struct {
+		name   string
+		legacy bool
+		fetch  bool
+		extra  []string // own globals beyond the sandbox's, ECMAScript's and auth0
+	}{
+		{name: "default"},
+		{name: "legacy globals", legacy: true, extra: legacyGlobalNames},
+		{name: "fetch installed", fetch: true, extra: fetchGlobalNames},
+		{name: "legacy globals and fetch", legacy: true, fetch: true, extra: append(append([]string{}, legacyGlobalNames...), fetchGlobalNames...)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			testGlobalsExactSet(t, tc.legacy, tc.fetch, tc.extra)
+		})
+	}
+}
+
+func testGlobalsExactSet(t *testing.T, legacy, fetch bool, extra []string) {
 	installed := false
-	e := mustExecutor(t, Config{Globals: []registry.GlobalInstaller{func(rt *goja.Runtime, host registry.Host) error {
+	globals := []registry.GlobalInstaller{func(rt *goja.Runtime, host registry.Host) error {
 		installed = true
 		return rt.Set("auth0", map[string]any{"domain": "tenant.example"})
-	}}}, `function (user, context, callback) {
+	}}
+	if fetch {
+		globals = append(globals, httpmods.FetchGlobal())
+	}
+	// listing the keys does not read the legacy accessors; typeof is not checked for them
+	e := mustExecutor(t, Config{LegacyGlobals: legacy, Globals: globals}, `function (user, context, callback) {
   user.own = Reflect.ownKeys(globalThis).map(String).sort();
   user.types = {};
-  for (const name of context.check) user.types[name] = typeof globalThis[name];
+  for (const name of context.check) {
+    if (!context.skip.includes(name)) user.types[name] = typeof globalThis[name];
+  }
   user.console = Object.keys(console).sort();
   callback(null, user, context);
 }`)
@@ -46,21 +83,36 @@ func TestGlobals_ExactSet(t *testing.T) {
 		"URIError", "Promise", "Proxy", "Reflect", "Map", "Set", "WeakMap", "WeakSet", "DataView", "globalThis",
 		"parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent", "decodeURIComponent", "encodeURI",
 		"decodeURI", "escape", "unescape", "eval", "AggregateError"}
-	absent := []string{"process", "module", "exports", "__dirname", "__filename", "print", "load", "fetch", "Deno",
+	absent := []string{"process", "module", "exports", "__dirname", "__filename", "print", "load", "Deno",
 		"Bun", "importScripts", "window", "self", "performance", "queueMicrotask", "structuredClone", "WebAssembly",
 		"GoError", "__sandbox"}
-	var check []any
+	if !fetch {
+		absent = append(absent, fetchGlobalNames...)
+	}
+	if !legacy {
+		absent = append(absent, legacyGlobalNames...)
+	}
+	check, skip := []any{}, []any{}
 	for _, n := range append(append(append(append([]string{}, standard...), absent...), sandboxGlobals...), ecmaGlobals...) {
 		check = append(check, n)
 	}
-	r := mustRun(t, e, nil, map[string]any{"check": check})
+	if legacy {
+		for _, n := range legacyGlobalNames {
+			skip = append(skip, n)
+		}
+	}
+	r := mustRun(t, e, nil, map[string]any{"check": check, "skip": skip})
 	if r.Outcome != OutcomeOK {
 		t.Fatalf("%s %q", r.Outcome, r.Error)
 	}
 	if !installed {
 		t.Fatal("the Globals installer did not run")
 	}
+	if len(r.Requires) != 0 {
+		t.Fatalf("listing the globals required modules: %+v", r.Requires)
+	}
 	want := append(append(append([]string{}, sandboxGlobals...), ecmaGlobals...), "Symbol(Symbol.toStringTag)", "auth0")
+	want = append(want, extra...)
 	sort.Strings(want)
 	var got []string
 	for _, k := range r.User["own"].([]any) {

@@ -80,9 +80,12 @@ func (v *vm) jsRequire(call goja.FunctionCall) goja.Value {
 }
 
 // require resolves and loads spec for the current execution, recording the attempt.
-func (v *vm) require(spec string) (goja.Value, error) {
+func (v *vm) require(spec string) (goja.Value, error) { return v.requireAs(spec, "") }
+
+// requireAs is require for the legacy global named global ("" for a require call).
+func (v *vm) requireAs(spec, global string) (goja.Value, error) {
 	ex := v.cur
-	rec := Require{Spec: spec}
+	rec := Require{Spec: spec, Global: global}
 	if ex != nil {
 		rec.Rule = ex.ruleName(ex.attributed)
 	}

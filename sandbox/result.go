@@ -84,8 +84,11 @@ type LogEntry struct {
 type Require struct {
 	// Rule is the rule that called require ("" for requires made while installing globals).
 	Rule string `json:"rule"`
-	// Spec is the specifier as written.
+	// Spec is the specifier as written (for a legacy global, the module name it is backed by).
 	Spec string `json:"spec"`
+	// Global names the legacy global (Config.LegacyGlobals) whose first read made this require, e.g.
+	// "_" for lodash; empty for require() calls.
+	Global string `json:"global,omitempty"`
 	// Resolved is name@version (or the core module name, with a /subpath if any); empty on failure.
 	Resolved string `json:"resolved,omitempty"`
 	// How says how the version was chosen (exact, range, default, core).

@@ -157,6 +157,11 @@ func (v *vm) installGlobals() error {
 	if err := v.installLazyNodeGlobals(); err != nil {
 		return err
 	}
+	if v.ex.cfg.LegacyGlobals {
+		if err := v.installLegacyGlobals(); err != nil {
+			return err
+		}
+	}
 	return v.installGuards()
 }
 
