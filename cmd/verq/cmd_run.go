@@ -28,6 +28,7 @@ type execFlags struct {
 	mgmt                              mgmtFlags
 	tenant                            tenantFlags
 	tenantRules                       bool
+	legacyGlobals                     bool
 	egress                            egressFlags
 }
 
@@ -38,6 +39,7 @@ func (e *execFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.configFile, "config-file", "", "configuration JSON `file` ({\"KEY\": \"value\"})")
 	fs.DurationVar(&e.timeout, "timeout", 20*time.Second, "pipeline deadline")
 	fs.BoolVar(&e.tenantRules, "tenant-rules", false, "run the local tenant's enabled rules (and its rules-configs) instead of files")
+	fs.BoolVar(&e.legacyGlobals, "legacy-globals", false, "give rules the old sandbox's globals (request, _, async, q, uuid, crypto, jwt, …), each required on first use")
 	e.egress.register(fs)
 	e.mgmt.register(fs)
 	e.tenant.register(fs)

@@ -22,6 +22,7 @@ import (
 	"github.com/verq/verq/registry"
 	"github.com/verq/verq/registry/auth0"
 	"github.com/verq/verq/registry/auth0/tenant"
+	httpmods "github.com/verq/verq/registry/http"
 	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/resolver"
 	"github.com/verq/verq/sandbox"
@@ -33,6 +34,7 @@ type serveFlags struct {
 	readOnly        bool
 	noExecute       bool
 	rotateToken     bool
+	legacyGlobals   bool
 	execTimeout     time.Duration
 	logFormat       string
 	mgmt            mgmtFlags
@@ -54,6 +56,7 @@ func serveCommands() []*command {
 			fs.BoolVar(&sf.noExecute, "no-execute", false, "disable POST /api/v1/execute (and do not open the local tenant)")
 			fs.BoolVar(&sf.rotateToken, "rotate-admin-token", false, "generate a new admin token, print it once and forget the old one")
 			fs.DurationVar(&sf.execTimeout, "execute-timeout", sandbox.DefaultTimeout, "longest (and default) rule pipeline deadline of POST /api/v1/execute")
+			fs.BoolVar(&sf.legacyGlobals, "legacy-globals", false, "give executed rules the old sandbox's globals (request, _, async, q, uuid, crypto, jwt, …), each required on first use")
 			fs.StringVar(&sf.logFormat, "log-format", "text", "request log format: text or json (on stderr, one record per request)")
 			sf.mgmt.register(fs)
 			sf.tenant.register(fs)
@@ -92,7 +95,7 @@ func (a *app) serve(ctx context.Context, sf *serveFlags) error {
 		return err
 	}
 	metrics := web.NewMetrics()
-	exe := &serveExecutor{a: a, timeout: sf.execTimeout, cache: map[string]*cachedExecutor{}}
+	exe := &serveExecutor{a: a, timeout: sf.execTimeout, legacyGlobals: sf.legacyGlobals, cache: map[string]*cachedExecutor{}}
 	defer exe.Close()
 	provOpts := auth0.Options{CAFile: sf.mgmt.caFile, Logger: a.log}
 	if !sf.noExecute {
@@ -193,12 +196,14 @@ const (
 
 // serveExecutor runs the rulesets of POST /api/v1/execute in the sandbox.
 type serveExecutor struct {
-	a        *app
-	timeout  time.Duration
-	resolver *resolver.Resolver
-	tenant   *tenant.Tenant // the in-process local tenant; nil with --mgmt-url or --no-execute
-	globals  func() ([]registry.GlobalInstaller, error)
-	mgmtURL  string
+	a       *app
+	timeout time.Duration
+	// legacyGlobals is Config.LegacyGlobals of every executor (--legacy-globals).
+	legacyGlobals bool
+	resolver      *resolver.Resolver
+	tenant        *tenant.Tenant // the in-process local tenant; nil with --mgmt-url or --no-execute
+	globals       func() ([]registry.GlobalInstaller, error)
+	mgmtURL       string
 	// http is the egress-policed client every executor's modules use.
 	http *http.Client
 
@@ -336,6 +341,7 @@ func (e *serveExecutor) executor(rt string, rules []sandbox.Rule, config map[str
 	if err != nil {
 		return nil, err
 	}
+	globals = append(globals, httpmods.FetchGlobal())
 	ex, err := sandbox.NewExecutor(rs, sandbox.Config{
 		Tenant:        "http",
 		Runtime:       rt,
@@ -345,6 +351,7 @@ func (e *serveExecutor) executor(rt string, rules []sandbox.Rule, config map[str
 		Globals:       globals,
 		HTTPClient:    e.http,
 		Logger:        e.a.log,
+		LegacyGlobals: e.legacyGlobals,
 	})
 	if err != nil {
 		return nil, compileRequestError(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/verq/verq/registry"
 	"github.com/verq/verq/registry/auth0"
 	"github.com/verq/verq/registry/auth0/tenant"
+	httpmods "github.com/verq/verq/registry/http"
 	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/resolver"
 	"github.com/verq/verq/sandbox"
@@ -162,6 +163,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 	if env.ruleset, err = sandbox.Compile(rs); err != nil {
 		return nil, err
 	}
+	globals = append(globals, httpmods.FetchGlobal())
 	env.executor, err = sandbox.NewExecutor(env.ruleset, sandbox.Config{
 		Tenant:        "cli",
 		Runtime:       a.runtimeName(),
@@ -171,6 +173,7 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		Globals:       globals,
 		HTTPClient:    httpClient,
 		Logger:        a.log,
+		LegacyGlobals: ef.legacyGlobals,
 	})
 	if err != nil {
 		return nil, err

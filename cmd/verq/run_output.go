@@ -51,7 +51,11 @@ func (a *app) printResult(env *execEnv, res *sandbox.Result, verbose bool) {
 			if r.Error != "" {
 				resolved, status = "—", "error: "+r.Error
 			}
-			rows = append(rows, []string{"  " + r.Rule, r.Spec, resolved, r.How, status, registry.Kind(r.Kind).Label()})
+			spec := r.Spec
+			if r.Global != "" {
+				spec = r.Spec + " (global " + r.Global + ")"
+			}
+			rows = append(rows, []string{"  " + r.Rule, spec, resolved, r.How, status, registry.Kind(r.Kind).Label()})
 		}
 		_ = a.table(rows)
 	}
