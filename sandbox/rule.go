@@ -31,6 +31,9 @@ type Rule struct {
 	Enabled bool `json:"enabled"`
 	// Stage is informational ("login_success" when empty); every enabled rule runs.
 	Stage string `json:"stage,omitempty"`
+	// Source names where the rule was loaded from (a file path, or path#name for a rule inside a
+	// rules export); informational, empty when the rule did not come from a file.
+	Source string `json:"source,omitempty"`
 }
 
 // CompileError reports a rule that cannot be compiled: a syntax error, a trailing `;`, a script that is

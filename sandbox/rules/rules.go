@@ -14,6 +14,8 @@
 // Rules without an order (plain .js files, or a JSON order of null) get one more than the highest order
 // loaded so far, as the Management API does. Enabled defaults to true when a JSON rule does not say.
 // Scripts are returned as written (a UTF-8 byte order mark is dropped); sandbox.Compile checks them.
+// Each rule's Source is the file its script came from (the .js file, also for a deploy-cli rule), or
+// EXPORT.json#name for a rule inside a Management API export.
 // deploy-cli keyword replacement (@@KEY@@, ##KEY##) is not applied.
 package rules
 
@@ -110,7 +112,7 @@ func (l *loader) jsFile(p string) error {
 		return err
 	}
 	name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
-	return l.add(sandbox.Rule{Name: name, Script: script, Enabled: true, Stage: sandbox.DefaultStage}, nil, p)
+	return l.add(sandbox.Rule{Name: name, Script: script, Enabled: true, Stage: sandbox.DefaultStage, Source: p}, nil, p)
 }
 
 // dir loads a deploy-cli export root, a deploy-cli rules directory, or a directory of .js files.
@@ -213,7 +215,9 @@ func readDeployRule(p string) (sandbox.Rule, *int, error) {
 	if err != nil {
 		return sandbox.Rule{}, nil, fmt.Errorf("rules: %s: script %q: %w", p, *a.Script, errors.Unwrap(err))
 	}
-	return a.rule(script), a.Order, nil
+	r := a.rule(script)
+	r.Source = scriptPath
+	return r, a.Order, nil
 }
 
 // jsonFile loads a Management API export or a single deploy-cli rule description.
@@ -256,7 +260,9 @@ func (l *loader) jsonFile(p string) error {
 		if a.Script == nil {
 			return fmt.Errorf("rules: %s: rule %q has no \"script\"", from, a.Name)
 		}
-		if err := l.add(a.rule(stripBOM(*a.Script)), a.Order, from); err != nil {
+		r := a.rule(stripBOM(*a.Script))
+		r.Source = p + "#" + a.Name
+		if err := l.add(r, a.Order, from); err != nil {
 			return err
 		}
 	}

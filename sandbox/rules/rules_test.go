@@ -59,6 +59,34 @@ func TestLoad_Formats(t *testing.T) {
 	}
 }
 
+func TestLoad_Source(t *testing.T) {
+	cases := []struct {
+		name  string
+		paths []string
+		want  []string
+	}{
+		{"js file", []string{"testdata/js/a-first.js"}, []string{"testdata/js/a-first.js"}},
+		{"directory of js files", []string{"testdata/js"}, []string{"testdata/js/a-first.js", "testdata/js/b-second.js", "testdata/js/c-bom.js"}},
+		{"deploy-cli: the script file", []string{"testdata/deploy"}, []string{"testdata/deploy/rules/block-users.js", "testdata/deploy/rules/Enrich-Identity-Token.js"}},
+		{"management api export: path#name", []string{"testdata/export/rules.json"}, []string{"testdata/export/rules.json#second", "testdata/export/rules.json#first"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rs, err := Load(c.paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rs {
+				got = append(got, filepath.ToSlash(r.Source))
+			}
+			if strings.Join(got, " ") != strings.Join(c.want, " ") {
+				t.Fatalf("sources %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
 func TestLoad_RunsThroughTheSandbox(t *testing.T) {
 	rs, err := Load("testdata/deploy", "testdata/js")
 	if err != nil {
