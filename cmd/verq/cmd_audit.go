@@ -23,11 +23,12 @@ func auditCommands() []*command {
 		tenantURL, token             string
 		tenantRules                  bool
 		tf                           tenantFlags
+		uf                           usageFlags
 	)
 	return []*command{{
 		path:    "audit",
-		usage:   "audit [RULE.js|DIR|EXPORT.json…] [--tenant-rules] [--tenant-url URL --token T] [--view rule|module] [--what-if-remove NAME@VERSION] [--format table|json|csv|sarif] [--fail-on warning|error]",
-		summary: "which rules pin which versions, what breaks when a version goes, and calls the pinned auth0 version does not have",
+		usage:   "audit [RULE.js|DIR|EXPORT.json…] [--tenant-rules] [--tenant-url URL --token T] [--view rule|module] [--what-if-remove NAME@VERSION] [--format table|json|csv|sarif] [--fail-on warning|error] | audit --usage [--tenant T] [--rule R] [--module NAME[@VERSION]] [--format table|json|csv]",
+		summary: "which rules pin which versions, what breaks when a version goes, and calls the pinned auth0 version does not have; --usage: what rules required when they ran",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&format, "format", "table", "output format: table, json, csv or sarif")
 			fs.StringVar(&failOn, "fail-on", "", "exit 1 when a finding is at or above this level: warning or error")
@@ -37,10 +38,20 @@ func auditCommands() []*command {
 			fs.StringVar(&tenantURL, "tenant-url", "", "audit a live tenant's rules: its `URL` (https://TENANT.auth0.com or …/api/v2)")
 			fs.StringVar(&token, "token", "", "Management API token with read:rules for --tenant-url (default $VERQ_MGMT_TOKEN)")
 			tf.register(fs)
+			uf.register(fs)
 		},
 		run: func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
 			if a.g.json {
 				format = "json"
+			}
+			if uf.usage {
+				if len(args) > 0 || tenantRules || tenantURL != "" || whatIf != "" || failOn != "" || fs.Lookup("view").Value.String() != "rule" {
+					return usagef("--usage reads the recorded run-time usage: give no rules, --tenant-rules, --tenant-url, --view, --what-if-remove or --fail-on with it")
+				}
+				return a.auditUsage(&uf, format)
+			}
+			if uf.tenant != "" || uf.rule != "" || uf.module != "" {
+				return usagef("--tenant, --rule and --module filter --usage: add --usage")
 			}
 			if err := audit.CheckFailLevel(failOn); err != nil {
 				return usagef("%v", err)
@@ -129,6 +140,46 @@ func auditCommands() []*command {
 			return nil
 		},
 	}}
+}
+
+// usageFlags select the run-time usage rows `verq audit --usage` prints.
+type usageFlags struct {
+	usage                bool
+	tenant, rule, module string
+}
+
+func (u *usageFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&u.usage, "usage", false, "show the requires recorded when rules ran (verq serve, verq run --record-usage) instead of auditing rules")
+	fs.StringVar(&u.tenant, "tenant", "", "with --usage: only this `tenant`")
+	fs.StringVar(&u.rule, "rule", "", "with --usage: only this `rule`")
+	fs.StringVar(&u.module, "module", "", "with --usage: only this module, or one version of it (`NAME[@VERSION]`)")
+}
+
+// auditUsage prints the recorded usage rows that match uf, read from the catalog database opened
+// read-only. --runtime, when given, filters by runtime; without it every runtime is shown.
+func (a *app) auditUsage(uf *usageFlags, format string) error {
+	switch format {
+	case audit.FormatTable, audit.FormatJSON, audit.FormatCSV:
+	default:
+		return usagef("--format %q: --usage writes table, json or csv", format)
+	}
+	filter := audit.UsageFilter{Tenant: uf.tenant, Rule: uf.rule, Runtime: a.g.runtime}
+	if uf.module != "" {
+		var err error
+		if filter.Module, filter.Version, err = audit.ParseUsageModule(uf.module); err != nil {
+			return usagef("--module: %v", err)
+		}
+	}
+	st, err := a.openCatalog(true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rows, err := audit.ReadUsage(st.DB(), filter)
+	if err != nil {
+		return err
+	}
+	return audit.WriteUsage(a.stdout, rows, format)
 }
 
 // fetchTenantRules reads GET /api/v2/rules of a live tenant.

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/csv"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/verq/verq/catalog"
+	"github.com/verq/verq/resolver/audit"
+)
+
+// seedUsage records recs into the catalog database at path (created if missing) the way a server
+// does, and flushes them. End-to-end tests use it to give `verq audit --usage` and `verq serve`
+// something to show without running rules.
+func seedUsage(t *testing.T, path string, recs ...audit.UsageRecord) {
+	t.Helper()
+	st, err := catalog.Open(path, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := audit.NewUsageRecorder(st.DB(), audit.UsageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		u.Record(r)
+	}
+	if err := u.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCLI_AuditUsage(t *testing.T) {
+	c := newCLI(t)
+	if out := c.must("audit", "--usage"); !strings.Contains(out, "no usage recorded") {
+		t.Errorf("audit --usage on a fresh database:\n%s", out)
+	}
+	ok := audit.UsageRecord{Tenant: "acme", Runtime: "node18", Rule: "add-roles", Spec: "auth0@2.9.1", Resolved: "auth0@2.9.1"}
+	other := audit.UsageRecord{Tenant: "globex", Runtime: "node18", Rule: "enrich", Spec: "auth0", Resolved: "auth0@2.30.0"}
+	failed := audit.UsageRecord{Tenant: "acme", Runtime: "node18", Rule: "old", Spec: "auth0@9.9.9",
+		Error: `Cannot find module 'auth0@9.9.9': version 9.9.9 is not in catalog "node18"`}
+	core := audit.UsageRecord{Tenant: "acme", Runtime: "node12", Rule: "add-roles", Spec: "url", Resolved: "url"}
+	seedUsage(t, filepath.Join(c.dir, "verq.db"), ok, ok, ok, other, failed, core)
+
+	table := c.must("audit", "--usage")
+	for _, want := range []string{"MODULE", "add-roles", "auth0@2.30.0", "version 9.9.9 is not in catalog", "3 rules, 2 tenants, 6 require calls, 1 failure"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("audit --usage lacks %q:\n%s", want, table)
+		}
+	}
+
+	var rows []audit.UsageRow
+	c.json(&rows, "audit", "--usage", "--module", "auth0@2.9.1")
+	if len(rows) != 1 || rows[0].Rule != "add-roles" || rows[0].Count != 3 || rows[0].FirstSeen.IsZero() {
+		t.Errorf("--module auth0@2.9.1: %+v", rows)
+	}
+	c.json(&rows, "audit", "--usage", "--tenant", "acme", "--rule", "add-roles")
+	if len(rows) != 2 || rows[0].Module != "auth0" || rows[1].Module != "url" {
+		t.Errorf("--tenant acme --rule add-roles: %+v", rows)
+	}
+	c.json(&rows, "audit", "--usage", "--runtime", "node12")
+	if len(rows) != 1 || rows[0].Resolved != "url" {
+		t.Errorf("--runtime node12: %+v", rows)
+	}
+
+	recs, err := csv.NewReader(strings.NewReader(c.must("audit", "--usage", "--format", "csv", "--module", "auth0"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 || recs[0][0] != "tenant" || recs[3][3] != "auth0@9.9.9" {
+		t.Errorf("csv: %q", recs)
+	}
+
+	for _, args := range [][]string{
+		{"audit", "--usage", "examples/rules"},
+		{"audit", "--usage", "--format", "sarif"},
+		{"audit", "--usage", "--module", "auth0@"},
+		{"audit", "--tenant", "acme", "examples/rules"},
+	} {
+		if r := c.run(args...); r.code != 2 || r.stderr == "" {
+			t.Errorf("verq %s: exit %d, stderr %q; want a usage error", strings.Join(args, " "), r.code, r.stderr)
+		}
+	}
+}
