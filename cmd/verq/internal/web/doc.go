@@ -33,6 +33,7 @@
 //	GET  /api/v1/runtimes/{runtime}/resolve?spec=           resolver.Explanation (200 whatever the outcome)
 //	GET  /api/v1/runtimes/{runtime}/history?limit=          HistoryResponse
 //	GET  /api/v1/modules…, /api/v1/resolve, /api/v1/history  the same with ?runtime= (history: all runtimes without it)
+//	GET  /api/v1/usage?tenant=&runtime=&rule=&module=&version=   UsageResponse: recorded run-time requires (never cached)
 //
 // Module names go into paths as they are: /modules/@auth0/rule-utilities, /modules/assert/strict
 // ("%2F" for the slash works too). A name runs until one of the segments versions, history or default.

@@ -199,6 +199,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/modules/{rest...}", s.handleModuleRead)
 	mux.HandleFunc("GET /api/v1/resolve", s.handleResolve)
 	mux.HandleFunc("GET /api/v1/history", s.handleHistory)
+	mux.HandleFunc("GET /api/v1/usage", s.handleUsage)
 	// Admin writes and execution (bearer token).
 	mux.HandleFunc("PUT /api/v1/runtimes/{runtime}", s.admin(s.handleCreateRuntime))
 	mux.HandleFunc("POST /api/v1/runtimes/{runtime}/import", s.admin(s.handleImport))
