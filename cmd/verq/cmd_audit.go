@@ -76,7 +76,7 @@ func auditCommands() []*command {
 					return err
 				}
 				for _, r := range rs {
-					input = append(input, audit.Rule{Name: r.Name, Script: r.Script, Source: r.Name}) // SOURCEFIX
+					input = append(input, audit.Rule{Name: r.Name, Script: r.Script, Source: r.Source})
 				}
 			}
 			if tenantRules {
