@@ -203,6 +203,9 @@ func shardOf(k *usageLookup) uint32 {
 	if n := len(k.spec); n > 0 {
 		h += uint32(k.spec[n-1])
 	}
+	if n := len(k.tenant); n > 0 {
+		h += uint32(k.tenant[n-1]) * 13
+	}
 	return (h ^ h>>5) & (usageShards - 1)
 }
 
