@@ -328,6 +328,14 @@ func (x *exporter) value(val goja.Value, depth int) (any, bool) {
 // through normalize otherwise.
 func (x *exporter) record(r *record, depth int) (any, bool) {
 	if !r.touched() {
+		// nothing read, written or deleted: the input map itself is the result when it already holds
+		// only plain values (the common case: a rule that passes user or context on untouched)
+		if isPlain(r.src, depth) {
+			if r.src == nil {
+				return map[string]any{}, true
+			}
+			return r.src, true
+		}
 		out := make(map[string]any, len(r.src))
 		for k, e := range r.src {
 			out[k] = plain(e)

@@ -145,7 +145,8 @@
 //     but Object.freeze/seal/preventExtensions, accessor or non-writable property definitions and symbol
 //     keys on them throw a TypeError. Nested objects are ordinary JS objects.
 //   - Result.User and Result.Context share the values the rules did not touch with the maps passed to
-//     Execute; Execute never modifies its inputs, but a caller that modifies one should copy first.
+//     Execute (a map no rule read or changed, holding only plain values, is returned as is); Execute
+//     never modifies its inputs, but a caller that modifies one should copy first.
 //   - A callback kept in `global` from an earlier execution and called while the same rule runs again
 //     counts as that rule's callback.
 //   - A module's native function that ignores the error of a JS callback it calls hides that exception

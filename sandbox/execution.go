@@ -43,9 +43,9 @@ type execution struct {
 	ruleCtx    []context.Context // hostCtx with a Recorder per attributed rule (index rule+1), built on first use
 	attribNow  atomic.Int32      // attributed+1, for Host.Context on other goroutines
 	heapAtStop uint64
-	timer      *time.Timer // the watchdog timer
 
-	// watchdog-goroutine state (one timer callback at a time)
+	// watchdog state, guarded by tickMu
+	tickMu  sync.Mutex
 	samples []metrics.Sample
 	lastGC  time.Time
 
@@ -60,8 +60,9 @@ type execution struct {
 	res        *Result
 	pending    int    // outstanding Host.Reserve operations
 	called     []bool // called[i]: rule i called back
+	calledBuf  [8]bool
 	logBytes   int
-	records    []*record
+	records    [2]*record // the top-level user and context
 	warned     map[string]bool
 }
 
@@ -104,8 +105,8 @@ func (ex *execution) end() stopReason {
 	defer ex.stopMu.Unlock()
 	ex.ended = true
 	ex.over.Store(true)
-	if ex.timer != nil {
-		ex.timer.Stop()
+	if t := ex.vm.watchdog; t != nil {
+		t.Stop()
 	}
 	if ex.hostCancel != nil {
 		ex.hostCancel()

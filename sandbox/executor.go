@@ -76,12 +76,16 @@ func (e *Executor) Execute(ctx context.Context, user, context map[string]any) (r
 		rules:      e.rs.rules,
 		next:       -1,
 		attributed: -1,
-		called:     make([]bool, len(e.rs.rules)),
 		res: &Result{
 			Logs:     []LogEntry{},
 			Requires: []Require{},
 			Rules:    make([]RuleRun, len(e.rs.rules)),
 		},
+	}
+	if n := len(e.rs.rules); n <= len(ex.calledBuf) {
+		ex.called = ex.calledBuf[:n]
+	} else {
+		ex.called = make([]bool, n)
 	}
 	if d, ok := ctx.Deadline(); ok && d.Before(ex.deadline) {
 		ex.deadline = d
@@ -113,8 +117,8 @@ func (e *Executor) run(v *vm, ex *execution, user, context map[string]any) {
 			defer stopAfter()
 		}
 	}
-	u, c := v.newRecord(user), v.newRecord(context)
-	ex.records = []*record{u, c}
+	u, c := v.newRecords(user, context)
+	ex.records = [2]*record{u, c}
 	ex.user, ex.context = u.obj, c.obj
 	if len(v.fns) == 0 {
 		ex.succeed()

@@ -119,6 +119,26 @@ func TestExecutor_ResultHoldsPlainValues(t *testing.T) {
 	}
 }
 
+func TestExecutor_UntouchedInputsAreReturnedAsIs(t *testing.T) {
+	e := mustExecutor(t, Config{}, trivialRule)
+	user := map[string]any{"name": "x", "meta": map[string]any{"n": 1.5, "list": []any{"a", true, nil, int64(2)}}}
+	context := map[string]any{"count": 3, "nested": map[string]any{"ok": true}} // int is not plain: copied
+	r := mustRun(t, e, user, context)
+	if r.Outcome != OutcomeOK {
+		t.Fatal(r.Error)
+	}
+	if reflect.ValueOf(r.User).Pointer() != reflect.ValueOf(user).Pointer() {
+		t.Error("an untouched plain user was copied")
+	}
+	if reflect.ValueOf(r.Context).Pointer() == reflect.ValueOf(context).Pointer() || r.Context["count"] != int64(3) {
+		t.Errorf("a context holding an int must be normalized in a copy: %#v", r.Context)
+	}
+	if context["count"] != 3 {
+		t.Error("the input context was modified")
+	}
+	checkPlain(t, "context", r.Context)
+}
+
 func TestExecutor_NoRulesAndNilInputs(t *testing.T) {
 	rs, err := Compile(nil)
 	if err != nil {

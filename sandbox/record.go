@@ -30,11 +30,14 @@ var _ goja.DynamicObject = (*record)(nil)
 // runtime's goroutine.
 func (r *record) MarshalJSON() ([]byte, error) { return r.obj.MarshalJSON() }
 
-// newRecord wraps m (nil means empty) as a dynamic object.
-func (v *vm) newRecord(m map[string]any) *record {
-	r := &record{v: v, src: m}
-	r.obj = v.rt.NewDynamicObject(r)
-	return r
+// newRecords wraps user and context (nil means empty) as dynamic objects. The two records share one
+// allocation.
+func (v *vm) newRecords(user, context map[string]any) (u, c *record) {
+	pair := &[2]record{{v: v, src: user}, {v: v, src: context}}
+	u, c = &pair[0], &pair[1]
+	u.obj = v.rt.NewDynamicObject(u)
+	c.obj = v.rt.NewDynamicObject(c)
+	return u, c
 }
 
 // touched reports whether JS read, wrote or deleted anything.

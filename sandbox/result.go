@@ -29,7 +29,8 @@ type Result struct {
 	// Failure details the error a rule failed with; nil when Outcome is ok.
 	Failure *Failure `json:"failure,omitempty"`
 	// User and Context are what the last rule to call back passed on (on failure: the last values
-	// handed from one rule to the next).
+	// handed from one rule to the next). They share untouched values with the maps passed to Execute
+	// (see the package caveats).
 	User    map[string]any `json:"user"`
 	Context map[string]any `json:"context"`
 	// Logs is the console output, per rule, in order.

@@ -90,10 +90,13 @@ func (v *vm) callRule(ex *execution, i int) {
 	ex.idx = i
 	ex.ruleStart = time.Now()
 	ex.res.Rules[i].Ran = true
-	cb := v.callback(ex, i)
-	fn := v.fns[i]
 	v.enter(ex, i, func() error {
-		_, err := fn(goja.Undefined(), ex.user, ex.context, cb)
+		// the arguments live in the vm (a variadic slice would be allocated per call); goja copies
+		// them onto its stack
+		args := &v.callArgs
+		args[0], args[1], args[2] = ex.user, ex.context, v.callback(ex, i)
+		_, err := v.fns[i](goja.Undefined(), args[:]...)
+		*args = [3]goja.Value{}
 		return err
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -22,6 +23,7 @@ type vm struct {
 	rt *goja.Runtime
 
 	fns           []goja.Callable           // rule functions, in Ruleset order
+	callArgs      [3]goja.Value             // (user, context, callback) of the rule being called
 	callbacks     []goja.Value              // the callback of each rule, built on first use
 	modules       map[string]goja.Value     // require cache by Resolution.Key()
 	locals        map[any]any               // registry.LocalHost values; nil until first use
@@ -43,6 +45,7 @@ type vm struct {
 	posted        []postedJob                   // jobs posted from other goroutines (Reserve completions)
 	wake          chan struct{}                 // signalled when a job is posted or the execution is stopped
 	timerObjs     map[*goja.Object]*timer       // Timeout/Immediate objects handed to JS
+	watchdog      *time.Timer                   // the watchdog timer of the executions on this vm; nil until the first
 	timerProt     *goja.Object                  // prototype of Timeout objects
 }
 

@@ -24,9 +24,10 @@ var epoch = time.Now()
 // monotonic is the time since epoch on the monotonic clock.
 func monotonic() time.Duration { return time.Since(epoch) }
 
-// watch arms the execution's watchdog: one runtime timer (no goroutine) that fires at the deadline,
+// watch arms the execution's watchdog: the runtime's timer (no goroutine) fires at the deadline,
 // or, when the memory limit is on, first after memoryMinStreak and then every watchdogTick while the
-// execution lasts. A short execution costs one timer start and stop.
+// execution lasts. A short execution costs one timer reset and stop. The timer belongs to the vm and
+// serves its executions in turn (it must be called while v.current is ex).
 func (ex *execution) watch() {
 	first := ex.deadline
 	if ex.vm.ex.cfg.Limits.MaxMemoryBytes > 0 {
@@ -34,14 +35,30 @@ func (ex *execution) watch() {
 			first = t
 		}
 	}
+	v := ex.vm
 	ex.stopMu.Lock()
-	ex.timer = time.AfterFunc(time.Until(first), ex.tick)
+	if v.watchdog == nil {
+		v.watchdog = time.AfterFunc(time.Until(first), v.watchdogFired)
+	} else {
+		v.watchdog.Reset(time.Until(first))
+	}
 	ex.stopMu.Unlock()
 }
 
-// tick runs on the timer's goroutine: it stops the execution at its deadline, checks the heap, and
-// re-arms.
+// watchdogFired runs on the timer's goroutine and ticks the vm's current execution. A firing that
+// was already under way when the previous execution stopped the timer reaches the next execution
+// (or none): for it, that is only an early tick.
+func (v *vm) watchdogFired() {
+	if ex := v.current.Load(); ex != nil {
+		ex.tick()
+	}
+}
+
+// tick stops the execution at its deadline, checks the heap, and re-arms. Ticks of one execution
+// run one at a time.
 func (ex *execution) tick() {
+	ex.tickMu.Lock()
+	defer ex.tickMu.Unlock()
 	if ex.over.Load() {
 		return
 	}
@@ -59,7 +76,7 @@ func (ex *execution) tick() {
 	}
 	ex.stopMu.Lock()
 	if !ex.ended && ex.reason == stopNone {
-		ex.timer.Reset(time.Until(next))
+		ex.vm.watchdog.Reset(time.Until(next))
 	}
 	ex.stopMu.Unlock()
 }
