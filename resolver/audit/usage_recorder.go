@@ -30,19 +30,22 @@ type usageLookup struct {
 }
 
 // usageEntry is the in-memory aggregate of one key since the previous flush. Record updates it under
-// its shard's read lock, with atomics; Flush reads and resets it under the shard's write lock.
+// its shard's read lock, with atomics; Flush reads and resets it under the shard's write lock. The
+// fields Record reads and writes come first, to share a cache line.
 type usageEntry struct {
-	key     usageKey
 	count   atomic.Uint64
-	errors  atomic.Uint64
 	last    atomic.Int64 // unix nanoseconds
-	first   int64        // unix nanoseconds, set when the entry is created
+	next    *usageEntry  // the next entry of the same lookup key
+	runtime string
+	key     usageKey
+	errors  atomic.Uint64
+	first   int64 // unix nanoseconds, set when the entry is created
 	lastErr atomic.Pointer[string]
 }
 
 type usageShard struct {
 	mu sync.RWMutex
-	m  map[usageLookup][]*usageEntry
+	m  map[usageLookup]*usageEntry
 	_  [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
@@ -116,7 +119,7 @@ func NewUsageRecorder(db *bbolt.DB, opts UsageOptions) (*UsageRecorder, error) {
 		u.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	for i := range u.shards {
-		u.shards[i].m = make(map[usageLookup][]*usageEntry)
+		u.shards[i].m = make(map[usageLookup]*usageEntry)
 	}
 	if err := db.Update(ensureUsageBuckets); err != nil {
 		return nil, err
@@ -133,15 +136,17 @@ func (u *UsageRecorder) tick() int64 {
 }
 
 // Record counts one require. It never blocks on the database and does not allocate for a key it
-// already holds. Fields longer than MaxUsageFieldBytes are cut.
+// already holds. Fields longer than MaxUsageFieldBytes are cut. For a new key, Record copies the
+// spec, resolved value and error message, and keeps the tenant, runtime and rule strings it is given
+// (an executor's long-lived configuration, compared by address first on later calls).
 func (u *UsageRecorder) Record(r UsageRecord) {
 	l := usageLookup{clip(r.Tenant, MaxUsageFieldBytes), clip(r.Rule, MaxUsageFieldBytes), clip(r.Spec, MaxUsageFieldBytes)}
 	runtime, resolved := clip(r.Runtime, MaxUsageFieldBytes), clip(r.Resolved, MaxUsageFieldBytes)
 	now := u.clock.Load()
 	s := &u.shards[shardOf(&l)]
 	s.mu.RLock()
-	for _, e := range s.m[l] {
-		if e.key.resolved == resolved && e.key.runtime == runtime {
+	for e := s.m[l]; e != nil; e = e.next {
+		if e.key.resolved == resolved && e.runtime == runtime {
 			e.hit(now, r.Error)
 			s.mu.RUnlock()
 			return
@@ -171,9 +176,9 @@ func (e *usageEntry) hit(now int64, failure string) {
 func (u *UsageRecorder) insert(s *usageShard, l usageLookup, runtime, resolved string, now int64, failure string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.m[l]
-	for _, e := range list {
-		if e.key.resolved == resolved && e.key.runtime == runtime {
+	head := s.m[l]
+	for e := head; e != nil; e = e.next {
+		if e.key.resolved == resolved && e.runtime == runtime {
 			e.hit(now, failure)
 			return
 		}
@@ -182,15 +187,26 @@ func (u *UsageRecorder) insert(s *usageShard, l usageLookup, runtime, resolved s
 		u.dropped.Add(1)
 		return
 	}
-	e := &usageEntry{first: now, key: usageKey{tenant: strings.Clone(l.tenant), runtime: strings.Clone(runtime),
-		rule: strings.Clone(l.rule), spec: strings.Clone(l.spec), resolved: strings.Clone(resolved)}}
-	e.hit(now, failure)
-	if len(list) == 0 {
-		// Share the cloned strings with the map key.
-		l = usageLookup{e.key.tenant, e.key.rule, e.key.spec}
+	if head != nil {
+		l = usageLookup{head.key.tenant, head.key.rule, head.key.spec} // the strings the map key already holds
+	} else {
+		l = usageLookup{keep(l.tenant, MaxUsageFieldBytes), keep(l.rule, MaxUsageFieldBytes), strings.Clone(l.spec)}
 	}
-	s.m[l] = append(list, e)
+	runtime = keep(runtime, MaxUsageFieldBytes)
+	e := &usageEntry{first: now, next: head, runtime: runtime,
+		key: usageKey{tenant: l.tenant, runtime: runtime, rule: l.rule, spec: l.spec, resolved: strings.Clone(resolved)}}
+	e.hit(now, failure)
+	s.m[l] = e
 	u.keys.Add(1)
+}
+
+// keep returns s, or a copy of it when it was cut to n bytes from a longer string (so that the
+// longer one is not kept alive).
+func keep(s string, n int) string {
+	if len(s) == n {
+		return strings.Clone(s)
+	}
+	return s
 }
 
 // shardOf spreads keys over the shards by a cheap mix of lengths and last bytes: it only has to keep
@@ -236,17 +252,18 @@ func (u *UsageRecorder) Flush() error {
 	for i := range u.shards {
 		s := &u.shards[i]
 		s.mu.Lock()
-		for l, list := range s.m {
-			kept := list[:0]
-			for _, e := range list {
-				if !u.take(e, deltas) {
+		for l, head := range s.m {
+			var kept *usageEntry
+			for e := head; e != nil; {
+				next := e.next
+				if u.take(e, deltas) {
+					e.next, kept = kept, e
+				} else {
 					u.keys.Add(-1) // idle since the previous flush: leave memory
-					continue
 				}
-				kept = append(kept, e)
+				e = next
 			}
-			clear(list[len(kept):])
-			if len(kept) == 0 {
+			if kept == nil {
 				delete(s.m, l)
 			} else {
 				s.m[l] = kept
