@@ -220,7 +220,7 @@ const maxExportDepth = 200
 type exporter struct {
 	v       *vm
 	ex      *execution
-	path    []*goja.Object
+	path    []*goja.Object // objects being exported, outermost first (for cycles)
 	warning string
 }
 
@@ -278,6 +278,9 @@ func (x *exporter) value(val goja.Value, depth int) (any, bool) {
 			x.warning = "contains a circular reference; it was replaced by \"[Circular]\""
 			return "[Circular]", true
 		}
+	}
+	if x.path == nil {
+		x.path = x.v.exportPath[:0] // reuse the runtime's buffer
 	}
 	x.path = append(x.path, o)
 	defer func() { x.path = x.path[:len(x.path)-1] }()

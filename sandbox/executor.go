@@ -129,6 +129,10 @@ func (e *Executor) run(v *vm, ex *execution, user, context map[string]any) {
 	exp := exporter{v: v, ex: ex}
 	ex.res.User = exp.export(ex.user, "user")
 	ex.res.Context = exp.export(ex.context, "context")
+	if exp.path != nil {
+		clear(exp.path[:cap(exp.path)])
+		v.exportPath = exp.path[:0]
+	}
 	if ex.res.User == nil {
 		ex.res.User = map[string]any{}
 	}

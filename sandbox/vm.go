@@ -24,6 +24,7 @@ type vm struct {
 
 	fns           []goja.Callable           // rule functions, in Ruleset order
 	callArgs      [3]goja.Value             // (user, context, callback) of the rule being called
+	exportPath    []*goja.Object            // the exporter's path buffer, kept between executions (emptied)
 	callbacks     []goja.Value              // the callback of each rule, built on first use
 	modules       map[string]goja.Value     // require cache by Resolution.Key()
 	locals        map[any]any               // registry.LocalHost values; nil until first use
