@@ -385,3 +385,50 @@ func TestUsageRecorder_Close_ReportsFlushError(t *testing.T) {
 		t.Errorf("Close on a closed database = %v, want ErrDatabaseNotOpen", err)
 	}
 }
+
+// TestUsageRecorder_Record_RacesEviction records many keys sparsely while flushes run back to back,
+// so that idle keys keep leaving memory while other goroutines record them again: every call must
+// still be counted exactly once. Run it with -race.
+func TestUsageRecorder_Record_RacesEviction(t *testing.T) {
+	db := openUsageDB(t, "", false)
+	u := newTestRecorder(t, db, UsageOptions{})
+	const workers, perWorker, keys = 4, 3000, 64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWorker {
+				u.Record(UsageRecord{Tenant: "acme", Runtime: "node18", Rule: fmt.Sprintf("r%d", (i*7+w)%keys), Spec: "auth0", Resolved: "auth0@2.9.1"})
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	for flushing := true; flushing; {
+		select {
+		case <-done:
+			flushing = false
+		default:
+			if err := u.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := u.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var total uint64
+	for _, r := range readAll(t, db) {
+		total += r.Count
+	}
+	if total != workers*perWorker {
+		t.Errorf("counted %d calls, want %d", total, workers*perWorker)
+	}
+	if s := u.Stats(); s.Keys > keys {
+		t.Errorf("Keys = %d, more than the %d keys recorded", s.Keys, keys)
+	}
+}
