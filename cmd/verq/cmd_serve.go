@@ -84,6 +84,9 @@ func (a *app) serve(ctx context.Context, sf *serveFlags) error {
 	if sf.readOnly && sf.rotateToken {
 		return usagef("--rotate-admin-token stores the new token's hash: it cannot be used with --read-only")
 	}
+	if !sf.noExecute {
+		tuneGC()
+	}
 	st, err := a.openCatalog(sf.readOnly)
 	if err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +57,29 @@ func (e *execEnv) Close() {
 	}
 }
 
+// gcPercent is the garbage collector's target (GOGC) of the commands that execute rules (run, bench,
+// serve) when the environment sets none.
+//
+// Rule executions allocate fast (about 1.4 KB for a trivial rule, 15 KB for a five-rule pipeline)
+// while the process keeps a small live heap, so with the default GOGC=100 the collector runs every
+// few milliseconds, and its mark phases, assists and write barriers take a larger share of the CPU
+// the more executions run in parallel. Measured with the sandbox's parallel benchmarks on a 2-core
+// machine (one executor): a trivial rule on 2 cores ran at 1.03× its single-core throughput with
+// GOGC=100 and 1.56× with GOGC=400; the five-rule pipeline at 1.07× and 1.64×. 400 lets the heap grow
+// to five times the live data between collections, a small price for a heap that holds the catalog,
+// the runtimes and little else.
+const gcPercent = 400
+
+// tuneGC applies gcPercent unless GOGC is set in the process environment (which the Go runtime has
+// already applied; GOMEMLIMIT keeps working either way).
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
+}
+
 func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) (env *execEnv, err error) {
+	tuneGC()
 	if len(ruleArgs) == 0 && !ef.tenantRules {
 		return nil, usagef("give at least one rule file, directory or rules export (or --tenant-rules)")
 	}
