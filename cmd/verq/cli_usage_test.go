@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/csv"
+	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,4 +85,47 @@ func TestCLI_AuditUsage(t *testing.T) {
 			t.Errorf("verq %s: exit %d, stderr %q; want a usage error", strings.Join(args, " "), r.code, r.stderr)
 		}
 	}
+}
+
+// TestCLI_RecordUsage runs rules with `verq run --record-usage` and through `verq serve`, then finds
+// their requires in `verq audit --usage`, GET /api/v1/usage and the module API.
+func TestCLI_RecordUsage(t *testing.T) {
+	c := newCLI(t)
+	c.must("run", "examples/rules/04-management-client.js", "--record-usage")
+	var rows []audit.UsageRow
+	c.json(&rows, "audit", "--usage", "--tenant", "cli")
+	if len(rows) != 1 || rows[0].Rule != "04-management-client" || rows[0].Resolved != "auth0@2.9.1" || rows[0].Count != 1 {
+		t.Fatalf("after verq run --record-usage: %+v", rows)
+	}
+
+	env := []string{"VERQ_ADMIN_TOKEN=tok"}
+	s := c.startServe(env)
+	body := `{"rules":[{"name":"srv-rule","script":"function (u, c, cb) { require('auth0@2.9.1'); try { require('auth0@9.9.9'); } catch (e) {} cb(null, u, c); }"}]}`
+	for range 2 {
+		if code := s.do("POST", "/api/v1/execute", "tok", body, nil); code != http.StatusOK {
+			t.Fatalf("execute: %d", code)
+		}
+	}
+	s.stop() // the last flush
+	c.json(&rows, "audit", "--usage", "--tenant", "http")
+	if len(rows) != 2 || rows[0].Resolved != "auth0@2.9.1" || rows[0].Count != 2 || rows[1].Spec != "auth0@9.9.9" || rows[1].Errors != 2 {
+		t.Fatalf("after verq serve: %+v", rows)
+	}
+
+	s = c.startServe(env, "--read-only")
+	var resp struct{ Rows []audit.UsageRow }
+	if code := s.do("GET", "/api/v1/usage?module=auth0@2.9.1", "", "", &resp); code != http.StatusOK || len(resp.Rows) != 2 {
+		t.Errorf("GET /api/v1/usage: %d %+v", code, resp.Rows)
+	}
+	var mod struct {
+		Usage []struct {
+			Version string
+			Rules   []string
+		}
+	}
+	s.do("GET", "/api/v1/modules/auth0", "", "", &mod)
+	if len(mod.Usage) != 1 || mod.Usage[0].Version != "2.9.1" || !slices.Equal(mod.Usage[0].Rules, []string{"04-management-client", "srv-rule"}) {
+		t.Errorf("module usage: %+v", mod.Usage)
+	}
+	s.stop()
 }

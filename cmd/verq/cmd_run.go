@@ -30,6 +30,8 @@ type execFlags struct {
 	tenantRules                       bool
 	legacyGlobals                     bool
 	egress                            egressFlags
+	// recordUsage (verq run --record-usage) records the execution's requires in the catalog database.
+	recordUsage bool
 }
 
 func (e *execFlags) register(fs *flag.FlagSet) {
@@ -65,6 +67,7 @@ func runCommands() []*command {
 			flags: func(fs *flag.FlagSet) {
 				ef.register(fs)
 				fs.BoolVar(&showVerbose, "v", false, "also print the full final user and context")
+				fs.BoolVar(&ef.recordUsage, "record-usage", false, "record the requires in the catalog database (opened read-write) for verq audit --usage")
 			},
 			run: func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
 				env, err := a.newExecEnv(ctx, &ef, args)
@@ -75,6 +78,12 @@ func runCommands() []*command {
 				res, err := env.executor.Execute(ctx, cloneMap(env.user), cloneMap(env.context))
 				if err != nil {
 					return err
+				}
+				if env.usage != nil {
+					recordRequires(env.usage, "cli", a.runtimeName(), res)
+					if err := env.usage.Close(); err != nil {
+						return fmt.Errorf("recording usage: %w", err)
+					}
 				}
 				if a.g.json {
 					if err := a.printJSON(res); err != nil {

@@ -25,6 +25,7 @@ import (
 	httpmods "github.com/verq/verq/registry/http"
 	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/resolver"
+	"github.com/verq/verq/resolver/audit"
 	"github.com/verq/verq/sandbox"
 )
 
@@ -100,6 +101,20 @@ func (a *app) serve(ctx context.Context, sf *serveFlags) error {
 	metrics := web.NewMetrics()
 	exe := &serveExecutor{a: a, timeout: sf.execTimeout, legacyGlobals: sf.legacyGlobals, cache: map[string]*cachedExecutor{}}
 	defer exe.Close()
+	// Run-time usage: every execution's requires, aggregated in memory and flushed to the catalog file
+	// (buckets "usage.*") every few seconds and at shutdown. A read-only server records nothing but
+	// still shows what was recorded before.
+	if !sf.readOnly {
+		if exe.usage, err = audit.NewUsageRecorder(st.DB(), audit.UsageOptions{Logger: a.log}); err != nil {
+			return err
+		}
+		exe.usage.Start(ctx)
+		defer func() {
+			if err := exe.usage.Close(); err != nil {
+				a.log.Warn("recording usage: the last flush failed", "err", err)
+			}
+		}()
+	}
 	provOpts := auth0.Options{CAFile: sf.mgmt.caFile, Logger: a.log}
 	if !sf.noExecute {
 		if err := exe.connect(sf, &provOpts); err != nil {
@@ -120,6 +135,7 @@ func (a *app) serve(ctx context.Context, sf *serveFlags) error {
 		Metrics:           metrics,
 		Logger:            a.serverLogger(sf.logFormat),
 		MaxExecuteTimeout: sf.execTimeout,
+		Usage:             web.UsageFromDB(st.DB()),
 	}
 	if !sf.noExecute {
 		cfg.Execute = exe.execute
@@ -209,6 +225,8 @@ type serveExecutor struct {
 	mgmtURL       string
 	// http is the egress-policed client every executor's modules use.
 	http *http.Client
+	// usage records every execution's requires; nil on a read-only catalog.
+	usage *audit.UsageRecorder
 
 	mu    sync.Mutex
 	cache map[string]*cachedExecutor
@@ -313,6 +331,9 @@ func (e *serveExecutor) execute(ctx context.Context, req *web.ExecuteRequest) (*
 	res, err := ex.Execute(ctx, req.User, req.Context)
 	if err != nil {
 		return nil, err
+	}
+	if e.usage != nil {
+		recordRequires(e.usage, "http", req.Runtime, res)
 	}
 	return &web.ExecuteResult{Outcome: string(res.Outcome), Body: res}, nil
 }

@@ -21,6 +21,7 @@ import (
 	httpmods "github.com/verq/verq/registry/http"
 	"github.com/verq/verq/registry/http/egress"
 	"github.com/verq/verq/resolver"
+	"github.com/verq/verq/resolver/audit"
 	"github.com/verq/verq/sandbox"
 	"github.com/verq/verq/sandbox/rules"
 )
@@ -46,6 +47,8 @@ type execEnv struct {
 	user     map[string]any
 	context  map[string]any
 	mgmtURL  string
+	// usage records the requires with --record-usage; nil otherwise.
+	usage *audit.UsageRecorder
 }
 
 func (e *execEnv) Close() {
@@ -106,8 +109,13 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		return nil, err
 	}
 
-	if env.store, err = a.openCatalog(true); err != nil {
+	if env.store, err = a.openCatalog(!ef.recordUsage); err != nil {
 		return nil, err
+	}
+	if ef.recordUsage {
+		if env.usage, err = audit.NewUsageRecorder(env.store.DB(), audit.UsageOptions{Logger: a.log}); err != nil {
+			return nil, err
+		}
 	}
 
 	var globals []registry.GlobalInstaller
@@ -203,6 +211,14 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		return nil, err
 	}
 	return env, nil
+}
+
+// recordRequires counts every require of res for `verq audit --usage`: one Record per require.
+func recordRequires(u *audit.UsageRecorder, tenant, runtime string, res *sandbox.Result) {
+	for i := range res.Requires {
+		q := &res.Requires[i]
+		u.Record(audit.UsageRecord{Tenant: tenant, Runtime: runtime, Rule: q.Rule, Spec: q.Spec, Resolved: q.Resolved, Error: q.Error})
+	}
 }
 
 // readConfiguration merges --config-file and --config KEY=VALUE (flags win).

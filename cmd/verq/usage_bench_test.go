@@ -21,14 +21,6 @@ const (
 	usageBenchContext = `{"tenant":"acme","clientID":"q2hnj2iu9pXmTUA","clientName":"Default App","connection":"Username-Password-Authentication","connectionStrategy":"auth0","protocol":"oidc-basic-profile","stats":{"loginsCount":111},"sso":{"with_auth0":false,"with_dbconn":false,"current_clients":[]},"request":{"ip":"188.6.125.49","hostname":"mydomain.auth0.com","userAgent":"Mozilla/5.0","query":{"scope":"openid"}},"idToken":{},"accessToken":{}}`
 )
 
-// recordRequires is what a server does after each execution: one Record per require of the Result.
-func recordRequires(u *audit.UsageRecorder, tenant, runtime string, res *sandbox.Result) {
-	for i := range res.Requires {
-		q := &res.Requires[i]
-		u.Record(audit.UsageRecord{Tenant: tenant, Runtime: runtime, Rule: q.Rule, Spec: q.Spec, Resolved: q.Resolved, Error: q.Error})
-	}
-}
-
 // BenchmarkExecuteWithUsage measures what recording usage adds to an execution: the sandbox's
 // trivial rule (no require) and the same rule with one require of the auth0 shim.
 //
