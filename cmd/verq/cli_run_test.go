@@ -16,8 +16,9 @@ import (
 func TestCLI_RunExamples(t *testing.T) {
 	c := newCLI(t)
 	out := c.must("run", "examples/rules/01-normalize-email.js", "examples/rules/02-add-claims.js",
-		"examples/rules/03-record-login.js", "examples/rules/04-management-client.js")
-	for _, want := range []string{"outcome: ok", "auth0@2.9.1", "crypto", "login_fingerprint", "1 account(s)"} {
+		"examples/rules/03-record-login.js", "examples/rules/04-management-client.js", "examples/rules/05-request-mgmt-api.js")
+	for _, want := range []string{"outcome: ok", "auth0@2.9.1", "crypto", "login_fingerprint", "1 account(s)",
+		"request@2.88.2", "has 42 logins", "GET     local.verq  200"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run output lacks %q:\n%s", want, out)
 		}
