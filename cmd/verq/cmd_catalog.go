@@ -79,7 +79,7 @@ func catalogCommands() []*command {
 					if m.Core && def == "" {
 						def = catalog.NativeVersion
 					}
-					rows = append(rows, []string{m.Name, def, fmt.Sprint(len(m.Versions)), implSummary(v)})
+					rows = append(rows, []string{m.Name, def, fmt.Sprint(len(m.Versions)), v.ImplSummary()})
 				}
 				return a.table(rows)
 			},
@@ -383,27 +383,6 @@ type moduleView = web.ModuleView
 
 func newModuleView(m catalog.Module, reg *registry.Registry) moduleView {
 	return web.NewModuleView(m, reg)
-}
-
-// implSummary names the implementations of a module's versions, e.g. "Go shim" or "Go shim, not installed (2)".
-func implSummary(v moduleView) string {
-	counts := map[string]int{}
-	var order []string
-	for _, ver := range v.Versions {
-		if counts[ver.Implementation] == 0 {
-			order = append(order, ver.Implementation)
-		}
-		counts[ver.Implementation]++
-	}
-	parts := make([]string, 0, len(order))
-	for _, k := range order {
-		if len(order) > 1 {
-			parts = append(parts, fmt.Sprintf("%s (%d)", k, counts[k]))
-		} else {
-			parts = append(parts, k)
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 func yesNo(b bool) string {

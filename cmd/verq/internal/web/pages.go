@@ -197,7 +197,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		nq := normalizeQuery(q)
 		for i := range views {
 			v := &views[i]
-			row := moduleRow{View: *v, Search: v.searchText(), Hidden: !v.matches(nq), Summary: v.implSummary(), NoneInstalled: true}
+			row := moduleRow{View: *v, Search: v.searchText(), Hidden: !v.matches(nq), Summary: v.ImplSummary(), NoneInstalled: true}
 			for _, ver := range v.Versions {
 				row.Mixed = row.Mixed || ver.Implementation != v.Versions[0].Implementation
 				row.NoneInstalled = row.NoneInstalled && ver.Kind == ""

@@ -113,9 +113,9 @@ func (v *ModuleView) matches(q string) bool {
 	return q == "" || strings.Contains(v.searchText(), q)
 }
 
-// implSummary names the implementations of a module's versions, e.g. "Go shim" or
+// ImplSummary names the implementations of a module's versions, e.g. "Go shim" or
 // "Go shim ×2 · not installed ×1".
-func (v *ModuleView) implSummary() string {
+func (v *ModuleView) ImplSummary() string {
 	counts := map[string]int{}
 	var order []string
 	for _, ver := range v.Versions {
