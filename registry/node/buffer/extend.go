@@ -17,7 +17,8 @@ var symExtended = goja.NewSymbol("verq.buffer.extended")
 // idempotent. Static methods added: isBuffer, isEncoding, byteLength, compare, allocUnsafe,
 // allocUnsafeSlow; from and alloc are wrapped to accept every Node encoding (case-insensitive)
 // and to enforce [MaxLength]. Prototype methods added or replaced: toString, toLocaleString,
-// toJSON, slice (a view, like Node), write, fill, copy, compare, indexOf, lastIndexOf, includes.
+// toJSON, slice (a view, like Node), write, fill, copy, compare, indexOf, lastIndexOf, includes;
+// the read*/write* accessors are wrapped to refuse offsets outside the buffer.
 func Extend(rt *goja.Runtime, ctor *goja.Object) (err error) {
 	if v := ctor.GetSymbol(symExtended); v != nil && v.ToBoolean() {
 		return nil
@@ -68,6 +69,7 @@ func Extend(rt *goja.Runtime, ctor *goja.Object) (err error) {
 	} {
 		native.Hidden(rt, proto, "Buffer.prototype.", name, fn)
 	}
+	x.guardOffsets(proto)
 	// goja names native functions after their Go implementation; Node's class is "Buffer".
 	if err := ctor.DefineDataProperty("name", rt.ToValue("Buffer"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
 		return err
