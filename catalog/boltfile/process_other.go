@@ -1,6 +1,6 @@
 //go:build !unix
 
-package catalog
+package boltfile
 
 // processAlive cannot check other processes on this platform; a holder file is trusted.
 func processAlive(pid int) bool { return true }

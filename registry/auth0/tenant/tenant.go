@@ -79,7 +79,7 @@ func Open(path string, opts Options) (*Tenant, error) {
 	})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, lockError(path, opts.LockTimeout, opts.ReadOnly)
+			return nil, lockError(path, opts.LockTimeout)
 		}
 		return nil, fmt.Errorf("tenant: open %s: %w", path, err)
 	}
@@ -158,7 +158,7 @@ func probe(path string, opts Options) error {
 	if err != nil {
 		switch {
 		case errors.Is(err, bolterrors.ErrTimeout):
-			return lockError(path, opts.LockTimeout, opts.ReadOnly)
+			return lockError(path, opts.LockTimeout)
 		case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
 			return fmt.Errorf("%w: %s: %v; it was left untouched", ErrNotTenant, path, err)
 		}
