@@ -10,24 +10,8 @@ import (
 	"github.com/verq/verq/registry/node/internal/native"
 )
 
-const upperHex = "0123456789ABCDEF"
-
 // noEscape marks the ASCII bytes querystring.escape leaves alone: A-Z a-z 0-9 - _ . ! ~ * ' ( ).
-var noEscape = func() (t [128]bool) {
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "-_.!~*'()" {
-		t[c] = true
-	}
-	return t
-}()
+var noEscape = native.ASCIISet("-_.!~*'()")
 
 // Escape percent-encodes the UTF-16 string s like Node's querystring.escape. It reports false when s
 // holds a lone surrogate, which Node rejects with URIError "URI malformed".
@@ -42,7 +26,7 @@ func Escape(s goja.String) (string, bool) {
 			if noEscape[c] {
 				b.WriteByte(byte(c))
 			} else {
-				writePct(&b, byte(c))
+				native.WritePercent(&b, byte(c))
 			}
 			continue
 		case utf16.IsSurrogate(rune(c)):
@@ -61,30 +45,12 @@ func Escape(s goja.String) (string, bool) {
 	return b.String(), true
 }
 
-func writePct(b *strings.Builder, c byte) {
-	b.WriteByte('%')
-	b.WriteByte(upperHex[c>>4])
-	b.WriteByte(upperHex[c&15])
-}
-
 func writeRunePct(b *strings.Builder, r rune) {
 	var buf [4]byte
 	n := utf8.EncodeRune(buf[:], r)
 	for _, c := range buf[:n] {
-		writePct(b, c)
+		native.WritePercent(b, c)
 	}
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // DecodeURIComponent decodes s like JavaScript's decodeURIComponent; it reports false where that
@@ -149,8 +115,8 @@ func pctByte(s string, i int) (byte, bool) {
 	if i+2 >= len(s) {
 		return 0, false
 	}
-	hi, ok1 := unhex(s[i+1])
-	lo, ok2 := unhex(s[i+2])
+	hi, ok1 := native.UnhexDigit(s[i+1])
+	lo, ok2 := native.UnhexDigit(s[i+2])
 	return hi<<4 | lo, ok1 && ok2
 }
 
@@ -164,8 +130,8 @@ func UnescapeBuffer(s string, decodeSpaces bool) []byte {
 		case c == '+' && decodeSpaces:
 			out = append(out, ' ')
 		case c == '%' && i+2 < len(s):
-			hi, ok1 := unhex(s[i+1])
-			lo, ok2 := unhex(s[i+2])
+			hi, ok1 := native.UnhexDigit(s[i+1])
+			lo, ok2 := native.UnhexDigit(s[i+2])
 			if ok1 && ok2 {
 				out = append(out, hi<<4|lo)
 				i += 2

@@ -5,37 +5,21 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/verq/verq/registry/node/internal/native"
 	"github.com/verq/verq/registry/node/querystring"
 )
 
 // noEscapeAuth marks the ASCII characters the legacy format keeps as they are in the auth part.
-var noEscapeAuth = func() (t [128]bool) {
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "!'()*-._~:" {
-		t[c] = true
-	}
-	return t
-}()
+var noEscapeAuth = native.ASCIISet("!'()*-._~:")
 
 func encodeAuth(s string) string {
-	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for _, c := range []byte(s) {
 		if c < 0x80 && noEscapeAuth[c] {
 			b.WriteByte(c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
+		native.WritePercent(&b, c)
 	}
 	return b.String()
 }

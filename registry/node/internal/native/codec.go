@@ -104,26 +104,14 @@ func DecodeString(v goja.Value, enc Encoding) []byte {
 func decodeHex(s string) []byte {
 	out := make([]byte, 0, len(s)/2)
 	for i := 0; i+1 < len(s); i += 2 {
-		hi, ok1 := unhexDigit(s[i])
-		lo, ok2 := unhexDigit(s[i+1])
+		hi, ok1 := UnhexDigit(s[i])
+		lo, ok2 := UnhexDigit(s[i+1])
 		if !ok1 || !ok2 {
 			break
 		}
 		out = append(out, hi<<4|lo)
 	}
 	return out
-}
-
-func unhexDigit(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 func base64Value(c byte) (byte, bool) {
