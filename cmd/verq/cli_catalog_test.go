@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -186,18 +188,29 @@ func TestCLI_LockTimeout(t *testing.T) {
 	}
 	holder := exec.Command(self, "-test.run=^$")
 	holder.Env = append(os.Environ(), "VERQ_TEST_HOLD_DB="+db)
-	var out bytes.Buffer
-	holder.Stdout = &out
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := holder.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(out.String(), "holding") {
-		if time.Now().After(deadline) {
-			t.Fatal("lock holder did not start")
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if sc.Text() == "holding" {
+				close(ready)
+				break
+			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case <-ready:
+	case <-time.After(20 * time.Second):
+		t.Fatal("lock holder did not start")
 	}
 	start := time.Now()
 	r := c.run("catalog", "add", "leftpad@1.0.0", "--lock-timeout", "300ms")
