@@ -147,3 +147,35 @@ func TestDecode(t *testing.T) {
 		t.Errorf("unknown encoding: %v", err)
 	}
 }
+
+// TestQSStringify_Bounded: the qs serializer is one uninterruptible Go call, so nesting and size
+// must be bounded by the serializer itself, with a RangeError the rule can catch.
+func TestQSStringify_Bounded(t *testing.T) {
+	tests := []struct {
+		name string
+		js   string
+		want string
+	}{
+		{"cyclic object", `const o = {a: 1}; o.self = o; return o`, "RangeError: Maximum call stack size exceeded"},
+		{"deep chain", `let o = {}; for (let i = 0; i < 5000; i++) o = {k: o}; return o`, "RangeError: Maximum call stack size exceeded"},
+		{"long keys nested", `const k = 'x'.repeat(1 << 20); let o = 1; for (let i = 0; i < 200; i++) o = {[k]: o}; return o`, "RangeError: Invalid string length"},
+		{"many values", `const o = {}; const v = 'v'.repeat(1 << 16); for (let i = 0; i < 400; i++) o['k' + i] = v; return o`, "RangeError: Invalid string length"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := goja.New()
+			if err := rt.Set("stringify", func(call goja.FunctionCall) goja.Value {
+				return rt.ToValue(QSStringify(rt, call.Argument(0)))
+			}); err != nil {
+				t.Fatal(err)
+			}
+			v, err := rt.RunString(`try { stringify((() => {` + tt.js + `})()).length } catch (e) { String(e) }`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v.String(); got != tt.want {
+				t.Errorf("got %.200s, want %s", got, tt.want)
+			}
+		})
+	}
+}

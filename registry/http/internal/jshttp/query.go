@@ -92,43 +92,86 @@ func dateISO(rt *goja.Runtime, v goja.Value) (string, bool) {
 
 // QSStringify is the qs library's stringify with its defaults, as the request module uses it for
 // qs and form: nested objects as a[b]=c, arrays with indices (a[0]=x), RFC 3986 percent-encoding of
-// keys and values, null as "a=", undefined skipped, Dates as ISO strings.
+// keys and values, null as "a=", undefined skipped, Dates as ISO strings. Nesting deeper than
+// [MaxQSDepth] (a cyclic object, for one) throws a RangeError as qs's unbounded recursion does in
+// Node, and a result over [MaxQSBytes] throws a RangeError before it is built: the walk is one Go
+// call that the execution's deadline cannot interrupt.
 func QSStringify(rt *goja.Runtime, v goja.Value) string {
 	o, ok := v.(*goja.Object)
 	if !ok {
 		return ""
 	}
-	var parts []string
+	q := &qsWalk{rt: rt}
 	for _, k := range o.Keys() {
-		parts = qsAppend(rt, parts, k, o.Get(k))
+		q.append(k, o.Get(k), 1)
 	}
-	return strings.Join(parts, "&")
+	return strings.Join(q.parts, "&")
 }
 
-func qsAppend(rt *goja.Runtime, parts []string, prefix string, v goja.Value) []string {
+// MaxQSDepth is the deepest nesting QSStringify serializes.
+const MaxQSDepth = 1000
+
+// MaxQSBytes bounds the size of a QSStringify result.
+const MaxQSBytes = 16 << 20
+
+// qsWalk is one QSStringify call: the parts so far and their total size.
+type qsWalk struct {
+	rt    *goja.Runtime
+	parts []string
+	size  int
+}
+
+func (q *qsWalk) add(part string) {
+	q.size += len(part) + 1
+	if q.size > MaxQSBytes {
+		panic(rangeError(q.rt, "Invalid string length"))
+	}
+	q.parts = append(q.parts, part)
+}
+
+func (q *qsWalk) append(prefix string, v goja.Value, depth int) {
+	rt := q.rt
+	if depth > MaxQSDepth {
+		panic(rangeError(rt, "Maximum call stack size exceeded"))
+	}
+	if len(prefix) > MaxQSBytes {
+		panic(rangeError(rt, "Invalid string length"))
+	}
 	if goja.IsUndefined(v) {
-		return parts
+		return
 	}
 	if goja.IsNull(v) {
-		return append(parts, escape(prefix, rfc3986)+"=")
+		q.add(escape(prefix, rfc3986) + "=")
+		return
 	}
 	if s, ok := dateISO(rt, v); ok {
-		return append(parts, escape(prefix, rfc3986)+"="+escape(s, rfc3986))
+		q.add(escape(prefix, rfc3986) + "=" + escape(s, rfc3986))
+		return
 	}
 	if b, ok := Bytes(v); ok {
-		return append(parts, escape(prefix, rfc3986)+"="+escape(string(b), rfc3986))
+		q.add(escape(prefix, rfc3986) + "=" + escape(string(b), rfc3986))
+		return
 	}
 	o, ok := v.(*goja.Object)
 	if !ok {
-		return append(parts, escape(prefix, rfc3986)+"="+escape(v.String(), rfc3986))
+		q.add(escape(prefix, rfc3986) + "=" + escape(v.String(), rfc3986))
+		return
 	}
 	if _, isFn := goja.AssertFunction(v); isFn {
-		return parts
+		return
 	}
 	for _, k := range o.Keys() {
-		parts = qsAppend(rt, parts, prefix+"["+k+"]", o.Get(k))
+		q.append(prefix+"["+k+"]", o.Get(k), depth+1)
 	}
-	return parts
+}
+
+// rangeError makes a JavaScript RangeError with msg.
+func rangeError(rt *goja.Runtime, msg string) *goja.Object {
+	o, err := rt.New(rt.Get("RangeError"), rt.ToValue(msg))
+	if err != nil {
+		panic(err)
+	}
+	return o
 }
 
 // QuerystringStringify is Node's querystring.stringify: arrays repeat the key, primitives are
