@@ -162,6 +162,17 @@ func TestCLI_Serve(t *testing.T) {
 		t.Fatalf("canirequire: %d %s %d entries", code, list2.NodeVersion, len(list2.Modules))
 	}
 
+	rawResp, err := http.Get(s.base + "/canirequire?runtime=node20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawList, _ := io.ReadAll(rawResp.Body)
+	rawResp.Body.Close()
+	listFile := filepath.Join(t.TempDir(), "canirequire.json")
+	if err := os.WriteFile(listFile, rawList, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	// Execute a ruleset in the sandbox; a require is reported, and shows in the metrics.
 	var res struct {
 		Outcome  string         `json:"outcome"`
@@ -197,6 +208,12 @@ func TestCLI_Serve(t *testing.T) {
 		}
 	}
 	s.stop()
+
+	// The served list round-trips through `verq catalog import`: same entries, same defaults.
+	c.must("catalog", "import", listFile, "--runtime", "node20-copy")
+	if a, b := c.must("catalog", "export", "--runtime", "node20"), c.must("catalog", "export", "--runtime", "node20-copy"); a != b {
+		t.Fatalf("canirequire round trip differs:\n%s\n---\n%s", a, b)
+	}
 
 	// The database is free again, and the history names the admin.
 	var hist []struct{ Actor, Action string }
