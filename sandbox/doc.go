@@ -105,7 +105,8 @@
 // replaceAll and Array.prototype.join may produce at most a quarter of Limits.MaxMemoryBytes; ArrayBuffer,
 // the typed arrays and Buffer.alloc/allocUnsafe/concat/from likewise; the Array.prototype methods and
 // Array.from refuse receivers longer than MaxArrayLength (goja walks the holes of a sparse array one by
-// one). Second, for allocation spread over many JS steps, a long-running execution checks the process
+// one; flat counts every nested array it would walk, flatMap each array its callback returns, concat
+// spreadable array-likes too), and JSON.stringify checks for the deadline at every value. Second, for allocation spread over many JS steps, a long-running execution checks the process
 // heap (runtime/metrics) every 5ms once it has run JS without a break for 20ms; when the heap exceeds
 // Limits.MaxMemoryBytes (1 GiB by default), a forced garbage collection confirms that live data is over
 // it, and the execution is interrupted and fails with code ERR_MEMORY_LIMIT; its runtime is discarded

@@ -46,16 +46,23 @@ func (v *vm) installGuards() error {
 	lim := v.guardLimits()
 	arrayCtor := rt.Get("Array").(*goja.Object)
 	arrayProto := arrayCtor.Get("prototype").(*goja.Object)
+	isArray := v.arrayTest()
 	for _, name := range guardedArrayMethods {
 		name := name
 		if err := v.wrapBuiltin(arrayProto, name, func(call *goja.FunctionCall) {
 			v.checkArrayLike(call.This, "Array.prototype."+name, lim)
 			if name == "concat" {
 				for _, a := range call.Arguments {
-					if o, ok := a.(*goja.Object); ok && o.ClassName() == "Array" {
+					if o, ok := a.(*goja.Object); ok && (o.ClassName() == "Array" || isSpreadable(o)) {
 						v.checkArrayLike(o, "Array.prototype.concat", lim)
 					}
 				}
+			}
+			if name == "flat" {
+				v.checkFlat(call, isArray, lim)
+			}
+			if name == "flatMap" {
+				v.guardFlatMap(call, isArray, lim)
 			}
 			if name == "join" {
 				v.checkJoin(call, lim)
@@ -241,6 +248,7 @@ func (v *vm) guardJSON(lim guardLimits) error {
 		var rep goja.Value
 		if userFn, ok := goja.AssertFunction(replacer); ok {
 			rep = v.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+				v.checkStop()
 				res, err := userFn(c.This, c.Arguments...)
 				if err != nil {
 					panic(err)
@@ -254,6 +262,9 @@ func (v *vm) guardJSON(lim guardLimits) error {
 		} else {
 			if plainReplacer == nil {
 				plainReplacer = v.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+					// goja walks nested values in Go (its cycle check alone is quadratic in the
+					// depth): this call per value is where the walk can stop.
+					v.checkStop()
 					val := c.Argument(1)
 					checkValue(val)
 					return val

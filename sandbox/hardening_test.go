@@ -366,6 +366,10 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
     jsonReplacer: () => JSON.stringify({ a: 1 }, (k, v) => (k === 'a' ? new Array(1e9) : v)),
     jsonList: () => JSON.stringify({ a: new Array(1e9) }, ['a']),
     consoleJ: () => console.log('%j', new Array(1e9)),
+    flatSparse: () => [new Array(1e9)].flat(),
+    flatShared: () => { let a = [1]; for (let i = 0; i < 40; i++) a = [a, a]; return a.flat(Infinity); },
+    flatMapSparse: () => [1].flatMap(() => new Array(1e9)),
+    concatSpreadable: () => [].concat({ length: 1e9, [Symbol.isConcatSpreadable]: true }),
   };
   user.errors = {};
   for (const [name, f] of Object.entries(attempts)) {
@@ -375,7 +379,8 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
     [3, 1, 2].sort().join(''), 'aXa'.replace('X', '$&$&'), 'aa'.replaceAll('a', 'b'), Math.max.apply(null, [1, 5, 2]),
     JSON.stringify({ b: [1, { c: 2 }], d: new Date(0) }, null, 0), JSON.stringify({ a: 1, b: 2, c: 3 }, ['c', 'a']),
     JSON.stringify({ a: 1, b: 'x' }, (k, v) => (typeof v === 'number' ? v * 2 : v)), Array.from(new Set([1, 1, 2])).length,
-    [...'ab', ...[1, 2]].length, Reflect.apply(Math.min, null, [4, 3])];
+    [...'ab', ...[1, 2]].length, Reflect.apply(Math.min, null, [4, 3]), [1, [2, [3, [4]]]].flat(Infinity).join(''),
+    [1, 2].flatMap((x) => [x, x * 10]).join(',')];
   callback(null, user, context);
 }`)
 	r := mustRun(t, e, nil, nil)
@@ -388,7 +393,7 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
 		}
 	}
 	want := []any{"xxxxxxxxxx", "  a", "1-2", int64(2), int64(4), int64(3), "123", "aXXa", "bb", int64(5),
-		`{"b":[1,{"c":2}],"d":"1970-01-01T00:00:00.000Z"}`, `{"c":3,"a":1}`, `{"a":2,"b":"x"}`, int64(2), int64(4), int64(3)}
+		`{"b":[1,{"c":2}],"d":"1970-01-01T00:00:00.000Z"}`, `{"c":3,"a":1}`, `{"a":2,"b":"x"}`, int64(2), int64(4), int64(3), "1234", "1,10,2,20"}
 	if !jsonEqual(t, r.User["ok"], want) {
 		t.Errorf("ordinary calls: %v, want %v", r.User["ok"], want)
 	}
@@ -396,12 +401,14 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
 
 func TestHardening_NativeIterationStopsAtDeadline(t *testing.T) {
 	cases := map[string]string{
-		"spread":      `[...new Array(2 ** 32 - 1)]`,
-		"call-spread": `Math.max(...new Array(2 ** 32 - 1))`,
-		"set":         `new Set(new Array(2 ** 32 - 1))`,
-		"promise-all": `Promise.all(new Array(2 ** 32 - 1))`,
-		"destructure": `const [a, ...rest] = new Array(2 ** 32 - 1)`,
-		"string":      `[...'ab'.repeat(2 ** 24)].concat([...'ab'.repeat(2 ** 24)], [...'ab'.repeat(2 ** 24)])`,
+		"spread":             `[...new Array(2 ** 32 - 1)]`,
+		"call-spread":        `Math.max(...new Array(2 ** 32 - 1))`,
+		"set":                `new Set(new Array(2 ** 32 - 1))`,
+		"promise-all":        `Promise.all(new Array(2 ** 32 - 1))`,
+		"destructure":        `const [a, ...rest] = new Array(2 ** 32 - 1)`,
+		"string":             `[...'ab'.repeat(2 ** 24)].concat([...'ab'.repeat(2 ** 24)], [...'ab'.repeat(2 ** 24)])`,
+		"json-deep":          `let o = {}; for (let i = 0; i < 2e5; i++) o = { a: o }; JSON.stringify(o)`,
+		"json-deep-replacer": `let o = {}; for (let i = 0; i < 2e5; i++) o = { a: o }; JSON.stringify(o, (k, v) => v)`,
 	}
 	for name, code := range cases {
 		t.Run(name, func(t *testing.T) {
