@@ -192,6 +192,10 @@ func TestAxios_Errors(t *testing.T) {
 func TestAxios_InstancesAndDefaults(t *testing.T) {
 	h := setup(t, "0.21.1", nil)
 	runCases(t, h, []jsCase{
+		{"cyclic config", `var c = {headers: {}}; c.headers.self = c; try { axios.create(c); done('merged'); } catch (e) { done(String(e)); }`,
+			`"RangeError: Maximum call stack size exceeded"`},
+		{"cyclic request config", `var c = {x: {}}; c.x.c = c; Promise.resolve().then(function () { return axios.get(SRV + '/x', c); }).then(function () { done('sent'); }, function (e) { done(String(e)); })`,
+			`"RangeError: Maximum call stack size exceeded"`},
 		{"create", `var api = axios.create({baseURL: SRV + '/api', headers: {'X-Key': 'k'}, timeout: 1000});
 			api.get('/users').then(function (r) { done([r.data.path, r.data.headers['x-key'], r.config.timeout, typeof api.create]); })` + fail,
 			`["/api/users","k",1000,"undefined"]`},

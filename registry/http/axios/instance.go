@@ -239,16 +239,25 @@ func (m *module) mergeConfig(c1, c2 *goja.Object) *goja.Object {
 
 // merge is axios utils.merge: a new object with the properties of objs, later ones winning, plain
 // objects merged recursively and arrays copied.
-func (m *module) merge(objs ...*goja.Object) *goja.Object {
+func (m *module) merge(objs ...*goja.Object) *goja.Object { return m.mergeAt(0, objs...) }
+
+// maxMergeDepth bounds the nesting merge follows: a cyclic or very deep config throws a RangeError
+// (as axios's recursive merge does in Node) instead of growing the Go stack until the process dies.
+const maxMergeDepth = 1000
+
+func (m *module) mergeAt(depth int, objs ...*goja.Object) *goja.Object {
+	if depth > maxMergeDepth {
+		panic(jshttp.RangeError(m.env.RT, "Maximum call stack size exceeded"))
+	}
 	out := m.env.RT.NewObject()
 	for _, o := range objs {
 		for _, k := range o.Keys() {
 			v := o.Get(k)
 			if vo, ok := m.plain(v); ok {
 				if cur, ok := m.plain(out.Get(k)); ok {
-					out.Set(k, m.merge(cur, vo))
+					out.Set(k, m.mergeAt(depth+1, cur, vo))
 				} else {
-					out.Set(k, m.merge(vo))
+					out.Set(k, m.mergeAt(depth+1, vo))
 				}
 				continue
 			}

@@ -2,6 +2,8 @@ package request
 
 import (
 	"github.com/dop251/goja"
+
+	"github.com/verq/verq/registry/http/internal/jshttp"
 )
 
 // initParams is request's initParams(uri, options, callback): it folds the three call shapes
@@ -58,13 +60,21 @@ func isPlain(v goja.Value) (*goja.Object, bool) {
 func mergeOptions(rt *goja.Runtime, defaults, params *goja.Object) *goja.Object {
 	out := rt.NewObject()
 	if defaults != nil {
-		deepAssign(rt, out, defaults)
+		deepAssign(rt, out, defaults, 0)
 	}
-	deepAssign(rt, out, params)
+	deepAssign(rt, out, params, 0)
 	return out
 }
 
-func deepAssign(rt *goja.Runtime, dst, src *goja.Object) {
+// maxMergeDepth bounds the nesting deepAssign follows: a cyclic or very deep options object
+// throws a RangeError (as request's recursive extend does in Node) instead of growing the Go stack
+// until the process dies.
+const maxMergeDepth = 1000
+
+func deepAssign(rt *goja.Runtime, dst, src *goja.Object, depth int) {
+	if depth > maxMergeDepth {
+		panic(jshttp.RangeError(rt, "Maximum call stack size exceeded"))
+	}
 	for _, k := range src.Keys() {
 		v := src.Get(k)
 		if goja.IsUndefined(v) {
@@ -76,10 +86,10 @@ func deepAssign(rt *goja.Runtime, dst, src *goja.Object) {
 				child = rt.NewObject()
 			} else {
 				fresh := rt.NewObject()
-				deepAssign(rt, fresh, child)
+				deepAssign(rt, fresh, child, depth+1)
 				child = fresh
 			}
-			deepAssign(rt, child, so)
+			deepAssign(rt, child, so, depth+1)
 			dst.Set(k, child)
 			continue
 		}

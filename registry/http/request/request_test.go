@@ -210,6 +210,10 @@ func TestRequest_Defaults(t *testing.T) {
 		{"call options win", `request.defaults({method: 'POST', json: true})({url: SRV + '/x', method: 'PUT'}, function (e, r, b) { done(b.method); })`, `"PUT"`},
 		{"defaults not mutated", `var d = {headers: {'x-a': '1'}}; var r2 = request.defaults(d);
 			r2({url: SRV + '/x', headers: {'x-b': '2'}}, function () { done(Object.keys(d.headers)); })`, `["x-a"]`},
+		{"cyclic defaults", `var d = {headers: {}}; d.headers.self = d; try { request.defaults(d); done('merged'); } catch (e) { done(String(e)); }`,
+			`"RangeError: Maximum call stack size exceeded"`},
+		{"cyclic options", `var o = {url: SRV + '/x', a: {}}; o.a.o = o; try { request.defaults({a: {}})(o, function () {}); done('merged'); } catch (e) { done(String(e)); }`,
+			`"RangeError: Maximum call stack size exceeded"`},
 	})
 }
 

@@ -124,7 +124,7 @@ type qsWalk struct {
 func (q *qsWalk) add(part string) {
 	q.size += len(part) + 1
 	if q.size > MaxQSBytes {
-		panic(rangeError(q.rt, "Invalid string length"))
+		panic(RangeError(q.rt, "Invalid string length"))
 	}
 	q.parts = append(q.parts, part)
 }
@@ -132,10 +132,10 @@ func (q *qsWalk) add(part string) {
 func (q *qsWalk) append(prefix string, v goja.Value, depth int) {
 	rt := q.rt
 	if depth > MaxQSDepth {
-		panic(rangeError(rt, "Maximum call stack size exceeded"))
+		panic(RangeError(rt, "Maximum call stack size exceeded"))
 	}
 	if len(prefix) > MaxQSBytes {
-		panic(rangeError(rt, "Invalid string length"))
+		panic(RangeError(rt, "Invalid string length"))
 	}
 	if goja.IsUndefined(v) {
 		return
@@ -165,8 +165,8 @@ func (q *qsWalk) append(prefix string, v goja.Value, depth int) {
 	}
 }
 
-// rangeError makes a JavaScript RangeError with msg.
-func rangeError(rt *goja.Runtime, msg string) *goja.Object {
+// RangeError makes a JavaScript RangeError with msg, for natives to throw.
+func RangeError(rt *goja.Runtime, msg string) *goja.Object {
 	o, err := rt.New(rt.Get("RangeError"), rt.ToValue(msg))
 	if err != nil {
 		panic(err)
