@@ -73,11 +73,16 @@ func TestCLI_RunOutcomes(t *testing.T) {
 		})
 	}
 	t.Run("usage errors", func(t *testing.T) {
-		for _, args := range [][]string{{"run"}, {"run", "nope.js"}, {"run", "examples/rules/02-add-claims.js", "--config", "novalue"}} {
+		for _, args := range [][]string{{"run"}, {"run", "nope.js"}, {"run", "examples/rules/02-add-claims.js", "--config", "novalue"},
+			{"run", "cmd/verq/testdata/rules/syntax-error.js"}} {
 			r := c.run(args...)
-			if r.code == 0 {
-				t.Errorf("%v succeeded", args)
+			if r.code == 0 || r.code > 2 || strings.Contains(r.stderr, "panic") {
+				t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
 			}
+		}
+		r := c.run("run", "cmd/verq/testdata/rules/syntax-error.js")
+		if !strings.Contains(r.stderr, "syntax-error") || !strings.Contains(r.stderr, "2:31") {
+			t.Errorf("compile error does not name the rule and line: %s", r.stderr)
 		}
 	})
 }

@@ -52,6 +52,9 @@ type execEnv struct {
 }
 
 func (e *execEnv) Close() {
+	if e == nil {
+		return
+	}
 	if e.tenant != nil {
 		e.tenant.Close()
 	}
@@ -93,9 +96,11 @@ func (a *app) newExecEnv(ctx context.Context, ef *execFlags, ruleArgs []string) 
 		return nil, usagef("--timeout must be positive")
 	}
 	env = &execEnv{}
+	// Failing returns set env to nil, so the cleanup keeps its own reference.
+	opened := env
 	defer func() {
 		if err != nil {
-			env.Close()
+			opened.Close()
 		}
 	}()
 	if env.user, err = readJSONObject(ef.userFile, defaultUserJSON); err != nil {

@@ -1,0 +1,3 @@
+function broken(user, context, callback) {
+  callback(null, user, context;
+}
