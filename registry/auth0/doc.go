@@ -44,8 +44,19 @@
 // settles the callback or the promise on the loop. Every request (token requests included) is bound
 // by [registry.Host.Context]: it is cancelled at the rule's deadline, and a 429 retry is never
 // scheduled past it — the 429 error is reported at once instead. The Management API is reached
-// over Options.Transport (the local tenant's in-process RoundTripper, for example) or a shared
-// keep-alive pool; never over the host's egress client.
+// over Options.Transport (the local tenant's in-process RoundTripper, for example) or, by default,
+// over the provider's own keep-alive pool, never over the host's egress client.
+//
+// # Egress
+//
+// Without MgmtURL the domain a rule passes to new ManagementClient decides where requests go, so
+// the default transport enforces an egress policy (Options.Egress, an egress.Policy): by default
+// every public address and none of loopback, private, link-local or carrier-grade NAT, checked
+// against every resolved address at dial time, and proxy environment variables are ignored. A
+// denied request rejects with an APIError whose statusCode is "ERR_EGRESS_DENIED" and whose
+// message names the host and how to permit it; nothing is sent. With MgmtURL every request goes to
+// its host, which is permitted whatever its address (http://127.0.0.1:8081/api/v2 works). A
+// Transport set by the embedder is used as is: it carries its own policy.
 //
 // Errors that Node raises as uncaught exceptions (a 2.0–2.8 success callback that throws; the
 // pre-2.32 getUsersByEmail(email, options) call, which calls the options object) go to the host's
@@ -87,7 +98,8 @@
 //     scope, honouring enableCache and cacheTTLInSeconds) instead of per client instance: fewer
 //     token requests, visible only to the token endpoint.
 //   - Transport failures are mapped to Node's codes (ECONNREFUSED, ENOTFOUND, ETIMEDOUT,
-//     ECONNRESET, TLS codes); messages of other failures are Go's.
+//     ECONNRESET, TLS codes; ERR_EGRESS_DENIED for a destination the policy denies); messages of
+//     other failures are Go's.
 //   - The behaviour that depended on the SDK's dependency versions at install time (rest-facade
 //     ranges) follows the resolution the reference observed.
 //

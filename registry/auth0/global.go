@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/verq/verq/registry"
+	"github.com/verq/verq/registry/http/egress"
 )
 
 // GlobalOptions configure the Rules `auth0` global.
@@ -20,8 +21,11 @@ type GlobalOptions struct {
 	// MgmtURL, when set, is the Management API base URL used by auth0.users.* and exposed as
 	// auth0.baseUrl (so raw-HTTP rules reach the same API). Default: https://<Domain>/api/v2.
 	MgmtURL string
-	// Transport carries the requests. Default: a keep-alive pooled transport.
+	// Transport carries the requests. Default: a keep-alive pooled transport enforcing Egress.
 	Transport http.RoundTripper
+	// Egress is the policy of the default transport, as Options.Egress: the zero Policy reaches a
+	// Domain only on a public address; with MgmtURL its host is permitted whatever its address.
+	Egress egress.Policy
 }
 
 // Global returns the installer of the Rules `auth0` global: the node-auth0 2.0.0-alpha client the
@@ -39,7 +43,7 @@ func Global(opts GlobalOptions) registry.GlobalInstaller {
 	if opts.MgmtURL == "" && opts.Domain == "" {
 		initErr = fmt.Errorf("%w: the auth0 global needs a Domain or a MgmtURL", ErrBadOptions)
 	} else {
-		p, initErr = NewProvider(Options{MgmtURL: opts.MgmtURL, Transport: opts.Transport})
+		p, initErr = NewProvider(Options{MgmtURL: opts.MgmtURL, Transport: opts.Transport, Egress: opts.Egress})
 	}
 	return func(rt *goja.Runtime, host registry.Host) error {
 		if initErr != nil {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/verq/verq/registry/auth0/internal/spec"
+	"github.com/verq/verq/registry/http/egress"
 )
 
 // maxBody bounds a Management API response body.
@@ -292,7 +293,10 @@ func describeNetError(err error, hostport string) nodeError {
 	var unk x509.UnknownAuthorityError
 	var inv x509.CertificateInvalidError
 	var hn x509.HostnameError
+	var denied *egress.DeniedError
 	switch {
+	case errors.As(err, &denied):
+		return nodeError{"ERR_EGRESS_DENIED", denied.Error(), "", 0, "", 0}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return nodeError{"ECONNREFUSED", "connect ECONNREFUSED " + addr, "connect", -111, host, port}
 	case errors.As(err, &dnsErr):

@@ -17,18 +17,29 @@ import (
 
 	"github.com/verq/verq/registry"
 	"github.com/verq/verq/registry/auth0/internal/spec"
+	"github.com/verq/verq/registry/http/egress"
 )
 
 // Options configure a Provider. The zero value talks to https://<domain>/api/v2 of whatever domain
-// a rule passes, over a shared keep-alive transport.
+// a rule passes, over a shared keep-alive transport that reaches public addresses only.
 type Options struct {
 	// MgmtURL, when set, is the Management API base URL of every client, whatever domain the rule
 	// passes (e.g. "http://127.0.0.1:8081/api/v2"). It must be https, or http on a loopback host.
 	// Client credentials then go to its origin + /oauth/token. Default: https://<domain>/api/v2.
 	MgmtURL string
 	// Transport carries every Management API and token request (e.g. the local tenant's in-process
-	// RoundTripper). Default: a shared keep-alive pooled transport (with CAFile, if set).
+	// RoundTripper). Default: a shared keep-alive pooled transport that enforces Egress (with CAFile,
+	// if set) and ignores proxy environment variables. A Transport set here is used as is: Egress
+	// and CAFile do not apply to it.
 	Transport http.RoundTripper
+	// Egress is the policy of the default transport: which destinations the domain a rule passes
+	// may name. The zero Policy permits every public address and denies loopback, unspecified,
+	// link-local, private and carrier-grade NAT addresses; a denied request fails with an APIError
+	// whose statusCode is "ERR_EGRESS_DENIED" and whose message names the host and how to permit
+	// it. With MgmtURL set, every request goes to MgmtURL's host, so the policy permits exactly that
+	// host whatever its address (its Allow and AllowPrivate are replaced; its Map still applies).
+	// Ignored when Transport is set.
+	Egress egress.Policy
 	// CAFile is a PEM bundle of extra trusted roots, added to the system pool of the default
 	// transport. Ignored when Transport is set.
 	CAFile string
@@ -70,7 +81,7 @@ func NewProvider(opts Options) (*Provider, error) {
 	}
 	rt := opts.Transport
 	if rt == nil {
-		t, err := defaultTransport(opts.CAFile)
+		t, err := defaultTransport(opts.CAFile, egressPolicy(opts.Egress, p.base))
 		if err != nil {
 			return nil, err
 		}
@@ -109,11 +120,27 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func defaultTransport(caFile string) (*http.Transport, error) {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	t.IdleConnTimeout = 90 * time.Second
-	t.DisableCompression = true // the SDK's own Accept-Encoding is sent and decoded here
+// egressPolicy is the policy of the default transport: pol, or with a MgmtURL base (the only
+// destination then) a policy permitting exactly the base's host, whatever its address. An IP entry
+// permits its address; a name entry needs AllowPrivate to reach a private one (localhost).
+func egressPolicy(pol egress.Policy, base *url.URL) egress.Policy {
+	if base == nil {
+		return pol
+	}
+	pol.Allow = []string{base.Hostname()}
+	pol.AllowPrivate = true
+	return pol
+}
+
+// defaultTransport is the policy-enforcing keep-alive transport used when Options.Transport is nil.
+// It ignores proxy environment variables (a proxy would hide the destination from the policy).
+func defaultTransport(caFile string, pol egress.Policy) (*egress.Transport, error) {
+	eo := egress.Options{
+		Policy:              pol,
+		MaxResponseBytes:    maxBody + 1, // readBody reports the overflow with its own message
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
@@ -126,7 +153,11 @@ func defaultTransport(caFile string) (*http.Transport, error) {
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("%w: CAFile %s holds no PEM certificate", ErrBadOptions, caFile)
 		}
-		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		eo.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	t, err := egress.NewTransport(eo)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Egress: %v", ErrBadOptions, err)
 	}
 	return t, nil
 }
