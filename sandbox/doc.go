@@ -108,9 +108,16 @@
 // one; flat counts every nested array it would walk, flatMap each array its callback returns, concat
 // spreadable array-likes too), and JSON.stringify checks for the deadline at every value. Second, for allocation spread over many JS steps, a long-running execution checks the process
 // heap (runtime/metrics) every 5ms once it has run JS without a break for 20ms; when the heap exceeds
-// Limits.MaxMemoryBytes (1 GiB by default), a forced garbage collection confirms that live data is over
-// it, and the execution is interrupted and fails with code ERR_MEMORY_LIMIT; its runtime is discarded
-// so the memory is reclaimed. Limits of this design: the heap is the whole process's, not the
+// Limits.MaxMemoryBytes (1 GiB by default), the execution is interrupted and fails with code
+// ERR_MEMORY_LIMIT (its runtime is discarded so the memory is reclaimed) at once if the heap is over twice
+// the limit or a collection completed since the execution's first check found live data over it, and
+// otherwise only after a forced garbage collection confirms that live data is over it. Limits of this
+// design: a heap over twice the limit stops long-running executions without asking whether it is
+// garbage, so with GOGC well above 100 set GOMEMLIMIT (or a MaxMemoryBytes above half the peak heap)
+// lest a merely untidy heap stop them; string concatenation is one uninterruptible Go copy per `+`,
+// and while a large one runs the collector cannot finish and the watchdog's timer may not run, so a
+// string doubling itself (s += s) is stopped only after the copy under way, with the heap up to about
+// four times the limit and, for copies of several GiB, seconds past the deadline; the heap is the whole process's, not the
 // execution's, so MaxMemoryBytes must be set above what the rest of the process holds; executions
 // that return to the loop in under 20ms are never chosen, and several executions running JS for long
 // stretches when the heap is over the limit are all stopped; a single allocation in Go code that no

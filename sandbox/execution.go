@@ -45,9 +45,10 @@ type execution struct {
 	heapAtStop uint64
 
 	// watchdog state, guarded by tickMu
-	tickMu  sync.Mutex
-	samples []metrics.Sample
-	lastGC  time.Time
+	tickMu     sync.Mutex
+	samples    []metrics.Sample
+	firstCycle uint64 // GC cycles completed at the first heap reading
+	lastGC     time.Time
 
 	// loop state
 	idx        int // rule whose callback the pipeline waits for

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -568,4 +570,34 @@ func TestHardening_NoCrossTenantLeaks(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+func TestHardening_MemoryFarOverLimitStopsWithoutCollection(t *testing.T) {
+	const limit = 64 << 20
+	// a live Go allocation far over the limit: the heap is over twice the limit from the first check
+	ballast := make([]byte, 3*limit)
+	defer runtime.KeepAlive(ballast)
+	forced := []metrics.Sample{{Name: "/gc/cycles/forced:gc-cycles"}}
+	metrics.Read(forced)
+	before := forced[0].Value.Uint64()
+	e := mustExecutor(t, Config{Limits: Limits{Timeout: 5 * time.Second, MaxMemoryBytes: limit}},
+		`function (user, context, callback) { for (;;) {} }`)
+	r := mustRun(t, e, nil, nil)
+	metrics.Read(forced)
+	if r.Outcome != OutcomeError || r.Failure == nil || r.Failure.Code != "ERR_MEMORY_LIMIT" {
+		t.Fatalf("outcome %s %+v", r.Outcome, r.Failure)
+	}
+	if n := forced[0].Value.Uint64() - before; n != 0 {
+		t.Fatalf("the watchdog forced %d collections before stopping an execution with the heap at 3x the limit", n)
+	}
+}
+
+func TestHardening_StringDoublingStopped(t *testing.T) {
+	e := mustExecutor(t, Config{Limits: Limits{Timeout: 10 * time.Second, MaxMemoryBytes: 64 << 20}},
+		`function (user, context, callback) { let s = 'x'; for (;;) s += s; }`)
+	r := mustRun(t, e, nil, nil)
+	if r.Outcome != OutcomeError || r.Failure == nil || r.Failure.Code != "ERR_MEMORY_LIMIT" {
+		t.Fatalf("outcome %s %+v", r.Outcome, r.Failure)
+	}
+	t.Log(r.Error)
 }

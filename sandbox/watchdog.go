@@ -82,32 +82,68 @@ func (ex *execution) tick() {
 }
 
 // overMemory stops the execution when it has been running JS for at least memoryMinStreak while the
-// heap is over limit, after a forced collection confirmed that live data (not garbage) is over it.
-// The heap is the whole process's: see the package documentation.
+// heap is over limit and the verdict of memoryVerdict is to stop, forcing a collection first only when
+// the verdict asks for one. The heap is the whole process's: see the package documentation.
 func (ex *execution) overMemory(limit uint64, now time.Time) bool {
 	in := ex.vm.inJS.Load()
 	if in == 0 || monotonic()-time.Duration(in) < memoryMinStreak {
 		return false
 	}
 	if ex.samples == nil {
-		ex.samples = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+		ex.samples = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"},
+			{Name: "/gc/cycles/total:gc-cycles"}}
+		metrics.Read(ex.samples)
+		ex.firstCycle = heapBytes(ex.samples[2])
+	} else {
+		metrics.Read(ex.samples)
 	}
-	metrics.Read(ex.samples[:1])
-	if heapBytes(ex.samples[0]) <= limit || now.Sub(ex.lastGC) < memoryGCInterval {
-		return false
+	m := memorySample{heap: heapBytes(ex.samples[0]), live: heapBytes(ex.samples[1]),
+		liveFresh: heapBytes(ex.samples[2]) > ex.firstCycle}
+	stop, collect := memoryVerdict(m, limit)
+	if collect {
+		if now.Sub(ex.lastGC) < memoryGCInterval {
+			return false
+		}
+		ex.lastGC = now
+		runtime.GC()
+		metrics.Read(ex.samples[1:2])
+		m.live = heapBytes(ex.samples[1])
+		stop = m.live > limit
 	}
-	ex.lastGC = now
-	runtime.GC()
-	metrics.Read(ex.samples[1:])
-	live := heapBytes(ex.samples[1])
-	if live <= limit {
+	if !stop {
 		return false
 	}
 	ex.stopMu.Lock()
-	ex.heapAtStop = live
+	ex.heapAtStop = m.live
+	if m.heap > 2*limit {
+		ex.heapAtStop = m.heap
+	}
 	ex.stopMu.Unlock()
 	ex.stop(stopMemory)
 	return true
+}
+
+// memorySample is one reading of the process heap: heap is every allocated object (garbage
+// included), live what the last completed collection marked, liveFresh whether that collection
+// ended after the execution's first reading (an older one may count memory that is gone).
+type memorySample struct {
+	heap, live uint64
+	liveFresh  bool
+}
+
+// memoryVerdict decides from a sample whether to stop the execution at once (stop) or to force a
+// collection and stop if live data is still over limit (collect). A heap over twice the limit stops
+// at once: a collection takes long with such a heap, and the code allocating it (a string doubling
+// itself, one uninterruptible copy per step) can double it again meanwhile. A fresh live figure over
+// the limit needs no further confirmation either.
+func memoryVerdict(m memorySample, limit uint64) (stop, collect bool) {
+	switch {
+	case m.heap <= limit:
+		return false, false
+	case m.heap > 2*limit, m.liveFresh && m.live > limit:
+		return true, false
+	}
+	return false, true
 }
 
 // heapBytes reads a uint64 metric sample, 0 when unsupported.
