@@ -123,6 +123,13 @@
 // stretches when the heap is over the limit are all stopped; a single allocation in Go code that no
 // guard covers (a module's native function) cannot be interrupted.
 //
+// Source text. goja parses and compiles in one uninterruptible Go call, so Function, its async and
+// generator siblings (also when reached through a prototype's constructor, which is the guarded one)
+// and RegExp refuse sources longer than MaxSourceLength (1 MiB) with a RangeError, code
+// ERR_SANDBOX_LIMIT. eval is not limited: goja treats eval(x) as a direct eval (local scope) only when
+// it calls its own eval function, which a wrapper would turn into an indirect one, so a rule that
+// builds and evals tens of MB of source can overrun its deadline by the seconds the parse takes.
+//
 // Go values. Every runtime hides Go methods (a FieldNameMapper whose MethodName returns "") and shows
 // struct fields only under their json tag. A Go panic in a sandbox native function (console, timers,
 // require, the guards) becomes a catchable JS Error (code ERR_INTERNAL); a panic escaping a module's

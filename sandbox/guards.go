@@ -121,7 +121,10 @@ func (v *vm) installGuards() error {
 	if err := v.guardJSON(lim); err != nil {
 		return err
 	}
-	return v.guardBinaryConstructors(lim)
+	if err := v.guardBinaryConstructors(lim); err != nil {
+		return err
+	}
+	return v.guardSources()
 }
 
 // checkStop throws when the execution has been asked to stop. goja checks its interrupt flag only
@@ -505,6 +508,11 @@ func (v *vm) guardBinaryConstructors(lim guardLimits) error {
 // guardedProxy returns a proxy of the class c that runs check on the arguments of every construction
 // (and, with callable, of every call) before forwarding to c.
 func (v *vm) guardedProxy(c *goja.Object, name string, check func([]goja.Value), callable bool) (*goja.Object, error) {
+	return v.rewritingProxy(c, name, func(args []goja.Value) []goja.Value { check(args); return args }, callable)
+}
+
+// rewritingProxy is guardedProxy whose check returns the arguments to forward.
+func (v *vm) rewritingProxy(c *goja.Object, name string, check func([]goja.Value) []goja.Value, callable bool) (*goja.Object, error) {
 	ctor, ok := goja.AssertConstructor(c)
 	if !ok {
 		return nil, fmt.Errorf("sandbox: %s is not a constructor", name)
@@ -513,7 +521,7 @@ func (v *vm) guardedProxy(c *goja.Object, name string, check func([]goja.Value),
 	traps := &goja.ProxyTrapConfig{
 		Construct: func(target *goja.Object, args []goja.Value, newTarget *goja.Object) *goja.Object {
 			v.checkStop()
-			check(args)
+			args = check(args)
 			if newTarget == p {
 				newTarget = target
 			}
@@ -528,7 +536,7 @@ func (v *vm) guardedProxy(c *goja.Object, name string, check func([]goja.Value),
 		fn, _ := goja.AssertFunction(c)
 		traps.Apply = func(target *goja.Object, this goja.Value, args []goja.Value) goja.Value {
 			v.checkStop()
-			check(args)
+			args = check(args)
 			res, err := fn(this, args...)
 			if err != nil {
 				panic(err)

@@ -601,3 +601,46 @@ func TestHardening_StringDoublingStopped(t *testing.T) {
 	}
 	t.Log(r.Error)
 }
+
+func TestHardening_HugeSourcesRefused(t *testing.T) {
+	e := mustExecutor(t, Config{Limits: Limits{Timeout: 5 * time.Second}}, `function (user, context, callback) {
+  const big = '0;'.repeat(600000);
+  const attempts = {
+    Function: () => Function(big),
+    newFunction: () => new Function('a', big),
+    chain: () => (function () {}).constructor(big),
+    arrowChain: () => (() => 1).constructor.constructor(big),
+    async: () => Object.getPrototypeOf(async function () {}).constructor(big),
+    generator: () => Object.getPrototypeOf(function* () {}).constructor(big),
+    throughProto: () => Object.getPrototypeOf(Object.getPrototypeOf(async function () {}).constructor)(big),
+    regexp: () => new RegExp('a'.repeat(1 << 21)),
+    regexpCall: () => RegExp('a'.repeat(1 << 21)),
+    regexpCtor: () => new (/a/.constructor)('a'.repeat(1 << 21)),
+    regexpLike: () => new RegExp({ [Symbol.match]: true, source: 'a'.repeat(1 << 21), flags: 'g' }),
+    regexpToString: () => { let n = 0; return new RegExp({ toString: () => (n++ ? 'a' : 'a'.repeat(1 << 21)) }); },
+  };
+  user.errors = {};
+  for (const [name, f] of Object.entries(attempts)) {
+    try { f(); user.errors[name] = 'allowed'; } catch (e) { user.errors[name] = e.code || e.message; }
+  }
+  const re = new RegExp({ [Symbol.match]: true, source: 'a+', flags: 'g' });
+  user.ok = [Function('a', 'b', 'return a + b')(1, 2), new (async function () {}).constructor('return 3')() instanceof Promise,
+    (function () {}) instanceof Function, Function.prototype.constructor === Function, new RegExp('a+b', 'g').test('aab'),
+    /x/ instanceof RegExp, re.flags, RegExp(/q/g).source, new RegExp('c', 'i').flags, typeof Function('return this')().Function,
+    (async function () {}) instanceof Function];
+  callback(null, user, context);
+}`)
+	r := mustRun(t, e, nil, nil)
+	if r.Outcome != OutcomeOK {
+		t.Fatalf("%s %q", r.Outcome, r.Error)
+	}
+	for name, got := range r.User["errors"].(map[string]any) {
+		if got != "ERR_SANDBOX_LIMIT" {
+			t.Errorf("%s: %v, want a RangeError with code ERR_SANDBOX_LIMIT", name, got)
+		}
+	}
+	want := []any{int64(3), true, true, true, true, true, "g", "q", "i", "function", true}
+	if !jsonEqual(t, r.User["ok"], want) {
+		t.Errorf("ordinary calls: %v, want %v", r.User["ok"], want)
+	}
+}
