@@ -106,7 +106,9 @@
 // the typed arrays and Buffer.alloc/allocUnsafe/concat/from likewise; the Array.prototype methods and
 // Array.from refuse receivers longer than MaxArrayLength (goja walks the holes of a sparse array one by
 // one; flat counts every nested array it would walk, flatMap each array its callback returns, concat
-// spreadable array-likes too), and JSON.stringify checks for the deadline at every value. Second, for allocation spread over many JS steps, a long-running execution checks the process
+// spreadable array-likes too; a Proxy as receiver or argument whose length the check would have to
+// trust is refused, since its trap could answer differently when the built-in reads it; an accessor
+// `length` on a plain object is not caught that way), and JSON.stringify checks for the deadline at every value. Second, for allocation spread over many JS steps, a long-running execution checks the process
 // heap (runtime/metrics) every 5ms once it has run JS without a break for 20ms; when the heap exceeds
 // Limits.MaxMemoryBytes (1 GiB by default), the execution is interrupted and fails with code
 // ERR_MEMORY_LIMIT (its runtime is discarded so the memory is reclaimed) at once if the heap is over twice

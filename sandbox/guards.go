@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -357,6 +358,7 @@ func (v *vm) checkArrayLike(val goja.Value, what string, lim guardLimits) {
 	if !ok {
 		return
 	}
+	v.refuseProxy(o, what)
 	n := o.Get("length")
 	if n == nil {
 		return
@@ -366,12 +368,24 @@ func (v *vm) checkArrayLike(val goja.Value, what string, lim guardLimits) {
 	}
 }
 
+// proxyType is the export type of every goja Proxy object.
+var proxyType = reflect.TypeOf(goja.Proxy{})
+
+// refuseProxy throws when o is a Proxy: a guard reads its length once and the built-in reads it
+// again, and a trap can answer differently the second time.
+func (v *vm) refuseProxy(o *goja.Object, what string) {
+	if o.ExportType() == proxyType {
+		v.limitError(what, "a Proxy's length cannot be checked ahead of the call (its traps may answer differently later); copy it into an array first ([...p] or Array.from(p))")
+	}
+}
+
 // checkJoin bounds the length of a join's result: the elements' lengths plus the separators.
 func (v *vm) checkJoin(call *goja.FunctionCall, lim guardLimits) {
 	o, ok := call.This.(*goja.Object)
 	if !ok {
 		return
 	}
+	v.refuseProxy(o, "Array.prototype.join")
 	n := o.Get("length").ToInteger()
 	sepLen := int64(1)
 	if sep := call.Argument(0); !goja.IsUndefined(sep) {

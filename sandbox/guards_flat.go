@@ -48,6 +48,7 @@ func (v *vm) checkFlat(call *goja.FunctionCall, isArray func(*goja.Object) bool,
 	var walk func(a *goja.Object, d float64)
 	walk = func(a *goja.Object, d float64) {
 		v.checkStop()
+		v.refuseProxy(a, "Array.prototype.flat")
 		n := 0.0
 		if l := a.Get("length"); l != nil {
 			n = l.ToNumber().ToFloat()

@@ -335,7 +335,7 @@ func TestHardening_CatastrophicRegexp(t *testing.T) {
 }
 
 func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
-	e := mustExecutor(t, Config{Limits: Limits{MaxMemoryBytes: 256 << 20}}, `function (user, context, callback) {
+	e := mustExecutor(t, Config{Limits: Limits{MaxMemoryBytes: 256 << 20, Timeout: 2 * time.Second}}, `function (user, context, callback) {
   const attempts = {
     repeat: () => 'x'.repeat(2 ** 30),
     repeatObject: () => String.prototype.repeat.call({ toString() { return 'xy'; } }, 2 ** 29),
@@ -372,6 +372,10 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
     flatShared: () => { let a = [1]; for (let i = 0; i < 40; i++) a = [a, a]; return a.flat(Infinity); },
     flatMapSparse: () => [1].flatMap(() => new Array(1e9)),
     concatSpreadable: () => [].concat({ length: 1e9, [Symbol.isConcatSpreadable]: true }),
+    proxyIndexOf: () => { let c = 0; return Array.prototype.indexOf.call(new Proxy([], { get: (t, k) => (k === 'length' ? (c++ ? 1e9 : 0) : t[k]) }), 1); },
+    proxyFlat: () => { let c = 0; return [new Proxy([], { get: (t, k) => (k === 'length' ? (c++ ? 1e9 : 0) : t[k]) })].flat(); },
+    proxyJoin: () => { let c = 0; return Array.prototype.join.call(new Proxy([], { get: (t, k) => (k === 'length' ? (c++ ? 1e9 : 0) : t[k]) })); },
+    proxyApply: () => { let c = 0; return Math.max.apply(null, new Proxy([], { get: (t, k) => (k === 'length' ? (c++ ? 1e9 : 0) : t[k]) })); },
   };
   user.errors = {};
   for (const [name, f] of Object.entries(attempts)) {
@@ -382,7 +386,7 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
     JSON.stringify({ b: [1, { c: 2 }], d: new Date(0) }, null, 0), JSON.stringify({ a: 1, b: 2, c: 3 }, ['c', 'a']),
     JSON.stringify({ a: 1, b: 'x' }, (k, v) => (typeof v === 'number' ? v * 2 : v)), Array.from(new Set([1, 1, 2])).length,
     [...'ab', ...[1, 2]].length, Reflect.apply(Math.min, null, [4, 3]), [1, [2, [3, [4]]]].flat(Infinity).join(''),
-    [1, 2].flatMap((x) => [x, x * 10]).join(',')];
+    [1, 2].flatMap((x) => [x, x * 10]).join(','), Array.from(new Proxy([1, 2], {})).length];
   callback(null, user, context);
 }`)
 	r := mustRun(t, e, nil, nil)
@@ -395,7 +399,7 @@ func TestHardening_SingleCallAllocationsRefused(t *testing.T) {
 		}
 	}
 	want := []any{"xxxxxxxxxx", "  a", "1-2", int64(2), int64(4), int64(3), "123", "aXXa", "bb", int64(5),
-		`{"b":[1,{"c":2}],"d":"1970-01-01T00:00:00.000Z"}`, `{"c":3,"a":1}`, `{"a":2,"b":"x"}`, int64(2), int64(4), int64(3), "1234", "1,10,2,20"}
+		`{"b":[1,{"c":2}],"d":"1970-01-01T00:00:00.000Z"}`, `{"c":3,"a":1}`, `{"a":2,"b":"x"}`, int64(2), int64(4), int64(3), "1234", "1,10,2,20", int64(2)}
 	if !jsonEqual(t, r.User["ok"], want) {
 		t.Errorf("ordinary calls: %v, want %v", r.User["ok"], want)
 	}
