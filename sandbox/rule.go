@@ -139,7 +139,7 @@ func compileRule(name, script string) (*goja.Program, *CompileError) {
 				// the parser stopped at the closing parenthesis the script is wrapped in
 				ce.Message = "SyntaxError: Unexpected end of input"
 			}
-			if strings.Contains(list[0].Message, "Unexpected token ;") {
+			if strings.Contains(list[0].Message, "Unexpected token ;") && strings.HasSuffix(strings.TrimSpace(script), ";") {
 				ce.Message += " (a rule is a function expression: remove the trailing semicolon)"
 			}
 		}

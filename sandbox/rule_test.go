@@ -122,3 +122,14 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+func TestCompile_SemicolonHintOnlyForTrailingSemicolon(t *testing.T) {
+	_, err := Compile([]Rule{{Name: "inner", Enabled: true, Script: "function (user, context, callback) {\n  callback(null, user, context;\n}"}})
+	var ce *CompileError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a *CompileError", err)
+	}
+	if strings.Contains(ce.Message, "trailing semicolon") || ce.Line != 2 {
+		t.Fatalf("inner ';' error = %d:%d %q", ce.Line, ce.Column, ce.Message)
+	}
+}
